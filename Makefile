@@ -1,0 +1,52 @@
+# wellui: `make run` brings up the demo, `make test` runs the checks.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SANDBOX_PORT ?= 8001
+WEB_PORT ?= 8000
+SANDBOX_SIZE ?= default
+export PYTHON
+
+.PHONY: help run test lint format pytest clean
+
+help:
+	@echo "make run    - start the WellApp sandbox and the portal on http://127.0.0.1:$(WEB_PORT)/"
+	@echo "make test   - lint and run the test suite"
+	@echo "make format - format the code with ruff"
+	@echo "make clean  - remove the virtualenv and local data"
+
+# Create the virtualenv with a Python >= 3.12, or say plainly that there is none.
+$(PY):
+	@py=$$(bin/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$py ($$($$py --version))"; \
+	"$$py" -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+run: $(VENV)/.installed-runtime
+	@bin/run-demo "$(PY)" "$(SANDBOX_PORT)" "$(WEB_PORT)" "$(SANDBOX_SIZE)"
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+pytest: $(VENV)/.installed-dev
+	@bin/ensure-chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic.base import RedirectView
+
+from phones import views as phone_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="phones:list", permanent=False)),
+    path("healthz", phone_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("phones/", include("phones.urls")),
+    path("admin/", admin.site.urls),
+]
