@@ -1,0 +1,275 @@
+"""The HTTP layer of the WellApp client.
+
+:class:`HttpTransport` owns one pooled ``requests.Session`` and the bearer credential, and
+its :meth:`~HttpTransport._request` is the only place that performs HTTP: it sets the
+headers and the ``(connect, read)`` timeout, retries idempotent reads on transient failures
+within an overall deadline, logs one line per exchange, and turns every failure into an
+:mod:`phones.upstream.errors` class. A POST is sent exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+
+from phones.upstream.errors import BadResponse
+from phones.upstream.failures import parse_retry_after, status_error, transport_error
+from phones.upstream.reader import decode_json
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RETRY_STATUSES",
+    "Answer",
+    "BearerAuth",
+    "HttpTransport",
+    "backoff_delay",
+]
+
+logger = logging.getLogger("phones.upstream")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+DEFAULT_TIMEOUT = (3.05, 10.0)
+MAX_BACKOFF = 8.0
+_REDACTED = "[redacted]"
+
+
+class BearerAuth(AuthBase):
+    """Adds ``Authorization: Bearer`` to each request. The token is never shown: not by
+    ``repr``, not in logs, and :meth:`redact` scrubs it from any text."""
+
+    def __init__(self, token: str) -> None:
+        if not isinstance(token, str) or not token:
+            raise ValueError("The WellApp API token is missing.")
+        if not token.isascii() or any(ch.isspace() or not ch.isprintable() for ch in token):
+            raise ValueError("The WellApp API token contains characters a header cannot carry.")
+        self.__token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.__token}"
+        return request
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_REDACTED})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("the WellApp credential cannot be serialised")
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the token replaced."""
+        return text.replace(self.__token, _REDACTED)
+
+
+def backoff_delay(backoff: float, attempt: int) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): exponential, capped, with
+    "equal jitter" (between half and all of the exponential step)."""
+    step = min(backoff * 2.0 ** (attempt - 1), MAX_BACKOFF)
+    return step / 2 + random.uniform(0, step / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A successful (2xx) exchange: the decoded JSON body and where it came from."""
+
+    body: Any
+    status: int
+    trace_id: str | None
+    endpoint: str
+
+
+def _user_agent() -> str:
+    try:
+        version = metadata.version("wellui")
+    except metadata.PackageNotFoundError:
+        version = "0.1.0"
+    return f"wellui/{version}"
+
+
+class HttpTransport:
+    """Performs every HTTP exchange of a WellApp client.
+
+    ``timeout`` is ``(connect, read)`` seconds (a single number sets both). Reads (GET) are
+    retried up to ``retries`` times on 429/502/503/504 and connection failures, with jittered
+    exponential backoff starting at ``backoff`` seconds, or after ``Retry-After`` capped at
+    ``retry_after_cap``; no call takes longer than ``deadline`` seconds overall.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        backoff: float = 0.5,
+        retry_after_cap: float = 10.0,
+        session: requests.Session | None = None,
+        *,
+        deadline: float = 15.0,
+        pool_maxsize: int = 10,
+    ) -> None:
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        if connect <= 0 or read <= 0 or deadline <= 0:
+            raise ValueError("timeouts and the deadline must be positive")
+        if retries < 0 or backoff < 0 or retry_after_cap < 0:
+            raise ValueError("retries, backoff and retry_after_cap must not be negative")
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (float(connect), float(read))
+        self.retries = retries
+        self.backoff = backoff
+        self.retry_after_cap = retry_after_cap
+        self.deadline = deadline
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._auth = BearerAuth(token)
+        self._headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": _user_agent(),
+        }
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"retries={self.retries}, deadline={self.deadline})"
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release pooled connections (only when this client created the session)."""
+        if self._owns_session:
+            self.session.close()
+
+    def _url(self, target: str) -> str:
+        """The URL for an API path ("/phones"), or for a next-page link WellApp sent, which is
+        followed only on WellApp's own host (the bearer token goes nowhere else)."""
+        if "://" in target:
+            parts = urlsplit(target)
+            if f"{parts.scheme}://{parts.netloc}" != self._origin:
+                raise BadResponse("WellApp pointed a next page at another host; not followed.")
+            return target
+        if target.startswith("?"):
+            return f"{self.base_url}{target}"
+        if target.startswith("/") and "?" in target:
+            return f"{self._origin}{target}"
+        return f"{self.base_url}{target}"
+
+    def _request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        retry: bool | None = None,
+        give_up_at: float | None = None,
+    ) -> Answer:
+        """One API call. Reads are retried (unless ``retry=False``); anything else is sent
+        once. ``give_up_at`` (a ``time.monotonic()`` instant) can end it sooner than the
+        client's own deadline. Returns the 2xx answer or raises an
+        :mod:`phones.upstream.errors` class."""
+        url = self._url(target)
+        endpoint = urlsplit(url).path
+        retryable = method in ("GET", "HEAD") if retry is None else retry
+        payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        own_deadline = time.monotonic() + self.deadline
+        give_up_at = own_deadline if give_up_at is None else min(give_up_at, own_deadline)
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = max(give_up_at - time.monotonic(), 0.001)
+            timeout = (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=payload,
+                    headers=self._headers,
+                    auth=self._auth,
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                error = transport_error(exc, method, endpoint)
+                self._log(method, endpoint, type(exc).__name__, started, None, attempt)
+                delay = backoff_delay(self.backoff, attempt)
+                if self._may_retry(retryable, attempt, delay, give_up_at):
+                    time.sleep(delay)
+                    continue
+                raise error from exc
+            trace_id = response.headers.get("X-Trace-Id") or None
+            status = response.status_code
+            self._log(method, endpoint, status, started, trace_id, attempt)
+            if status in RETRY_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = (
+                    backoff_delay(self.backoff, attempt)
+                    if retry_after is None
+                    else min(retry_after, self.retry_after_cap)
+                )
+                if self._may_retry(retryable, attempt, delay, give_up_at):
+                    response.close()
+                    time.sleep(delay)
+                    continue
+            if not 200 <= status < 300:
+                raise status_error(response, method, endpoint, attempt, self._auth.redact)
+            try:
+                decoded = decode_json(response.content)
+            except BadResponse as exc:
+                raise BadResponse(
+                    exc.message,
+                    status=status,
+                    trace_id=trace_id,
+                    sent=True,
+                    method=method,
+                    endpoint=endpoint,
+                ) from exc
+            return Answer(decoded, status, trace_id, endpoint)
+
+    def _may_retry(self, retryable: bool, attempt: int, delay: float, give_up_at: float) -> bool:
+        return retryable and attempt <= self.retries and time.monotonic() + delay < give_up_at
+
+    @staticmethod
+    def _log(
+        method: str,
+        endpoint: str,
+        outcome: int | str,
+        started: float,
+        trace_id: str | None,
+        attempt: int,
+    ) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info(
+            "WellApp %s %s -> %s in %.0f ms (trace %s, attempt %d)",
+            method,
+            endpoint,
+            outcome,
+            elapsed_ms,
+            trace_id or "-",
+            attempt,
+        )
