@@ -1,0 +1,104 @@
+"""Word lists for generated names, and the fixed records from the seed document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sandbox.records import Company, Person, Workspace, epoch
+
+
+def _ts(text: str) -> int:
+    return epoch(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC))
+
+
+SEED_PERSON = Person(
+    id="people1",
+    first_name="John",
+    last_name="Doe",
+    email="john.doe@example.com",
+    job_title="Account Executive",
+    created_at=_ts("2024-01-15T10:30:00Z"),
+    updated_at=_ts("2024-01-15T10:30:00Z"),
+)
+
+SEED_COMPANY = Company(
+    id="company_tenant",
+    name="Acme Corporation",
+    description="Leading technology company",
+    domain="acme.com",
+    website="https://acme.com",
+    locale="en",
+    created_at=_ts("2023-12-01T09:00:00Z"),
+    updated_at=_ts("2023-12-01T09:00:00Z"),
+)
+
+SEED_WORKSPACES = (
+    Workspace(
+        id="workspace_sales",
+        name="Sales Team Workspace",
+        description="Workspace for sales activities",
+        avatar_color="#FF6B35",
+        external_workspace_id="fygr_123",
+        auto_extract_enabled=True,
+        created_at=_ts("2024-01-10T08:15:00Z"),
+        updated_at=_ts("2024-01-10T08:15:00Z"),
+    ),
+    Workspace(
+        id="550e8400-e29b-41d4-a716-446655440000",
+        name="Marketing Team Workspace",
+        description="Workspace for marketing campaigns",
+        avatar_color="#4A90E2",
+        external_workspace_id="mkt_workspace_001",
+        auto_extract_enabled=False,
+        created_at=_ts("2024-01-12T14:45:00Z"),
+        updated_at=_ts("2024-01-12T14:45:00Z"),
+    ),
+)
+
+FIRST_NAMES = (
+    "John", "Maria", "Giulia", "Luca", "Sophie", "Lucas", "Emma", "Noah", "Olivia", "Liam",
+    "Chloé", "Hugo", "Anna", "Jonas", "Lea", "Ben", "Amelia", "Oliver", "Isla", "George",
+    "Francesca", "Marco", "Camille", "Louis", "Mia", "Elias", "Aisha", "Omar", "Priya",
+    "Arjun", "Mei", "Wei", "Sofia", "Mateo", "Hannah", "Paul", "Zoe", "Ethan", "Nora", "Sean",
+)  # fmt: skip
+
+LAST_NAMES = (
+    "Doe", "Smith", "Johnson", "Brown", "Rossi", "Russo", "Bianchi", "Martin", "Bernard",
+    "Dubois", "Müller", "Schmidt", "Schneider", "Fischer", "Taylor", "Wilson", "Davies",
+    "Evans", "Garcia", "Lopez", "Ferrari", "Esposito", "Moreau", "Laurent", "Weber", "Wagner",
+    "Khan", "Patel", "Chen", "Wang", "Kim", "Nguyen", "O'Brien", "Murphy", "Silva", "Costa",
+    "Novak", "Kowalski", "Jensen", "Berg",
+)  # fmt: skip
+
+JOB_TITLES = (
+    "Account Executive", "Sales Manager", "Marketing Lead", "Office Manager", "CFO", "CTO",
+    "Operations Analyst", "Customer Success Manager", "Procurement Officer", "Legal Counsel",
+    "Product Manager", "Support Engineer", "Founder", "HR Partner", "Finance Controller",
+)  # fmt: skip
+
+EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+
+COMPANY_WORDS = (
+    "Northwind", "Blue Harbor", "Silverline", "Greenfield", "Redwood", "Brightpath", "Ironbridge",
+    "Lakeside", "Summit", "Oakridge", "Starlight", "Riverstone", "Evergreen", "Sunrise",
+    "Granite", "Harborview", "Maplewood", "Crescent", "Pinecrest", "Clearwater",
+)  # fmt: skip
+
+COMPANY_NOUNS = (
+    "Logistics", "Analytics", "Foods", "Energy", "Health", "Media", "Robotics", "Finance",
+    "Travel", "Textiles", "Software", "Consulting", "Pharma", "Motors", "Studios", "Labs",
+)  # fmt: skip
+
+COMPANY_SUFFIXES = ("Ltd", "GmbH", "S.p.A.", "SAS", "Inc.", "LLC", "BV", "AG")
+
+LOCALES = ("en", "fr", "it", "de", "es", "nl")
+
+TEAMS = (
+    "Sales", "Marketing", "Support", "Finance", "Operations", "Legal", "Engineering",
+    "Partners", "Procurement", "Success", "Research", "Field Sales", "Inside Sales",
+    "Onboarding", "Renewals", "Enterprise", "SMB", "Channel", "Events", "Recruiting",
+)  # fmt: skip
+
+AVATAR_COLORS = (
+    "#FF6B35", "#4A90E2", "#7ED321", "#F5A623", "#9013FE", "#50E3C2", "#D0021B", "#417505",
+)  # fmt: skip
