@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from phones.models import AuditEntry, Company, Person, Phone, SyncRun, Workspace
+
+
+@admin.register(Phone)
+class PhoneAdmin(admin.ModelAdmin):
+    list_display = ["e164_number", "label", "is_primary", "is_verified", "upstream_created_at"]
+    list_filter = ["label", "is_primary", "is_verified"]
+    search_fields = ["e164_number", "national_number"]
+    autocomplete_fields = ["people", "companies", "workspaces"]
+    readonly_fields = ["fetched_at"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "job_title"]
+    search_fields = ["full_name", "email"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain"]
+    search_fields = ["name", "domain"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_workspace_id"]
+    search_fields = ["name", "external_workspace_id"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "status", "full", "pages", "records", "created", "updated"]
+    list_filter = ["status", "full"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "upstream_id", "trace_id"]
+    list_filter = ["action"]
+    search_fields = ["upstream_id", "trace_id", "actor__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PhonesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "phones"
+    verbose_name = "WellApp phones"

@@ -1,0 +1,98 @@
+"""Fixtures shared by the suite: the WellApp sandbox on a loopback port, staff users, and a
+guard that fails any connection to a host other than this machine."""
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from phones.services import upstream_client
+from sandbox import Sandbox
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check_address(sock: socket.socket, address: object) -> None:
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    host = address[0] if isinstance(address, tuple) else str(address)
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise ConnectionRefusedError(f"tests may only connect to this machine, not {host!r}")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _check_address(self, address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _check_address(self, address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def wellapp_server() -> Iterator[Sandbox]:
+    """One sandbox for the session, on a free loopback port."""
+    with Sandbox(port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def wellapp(wellapp_server: Sandbox, settings) -> Iterator[Sandbox]:
+    """The sandbox with fresh demo data and no faults, and the portal pointed at it."""
+    wellapp_server.reset()
+    settings.WELL_API_URL = wellapp_server.url
+    settings.WELL_API_TOKEN = wellapp_server.token
+    settings.WELL_API_TIMEOUT = 2.0
+    upstream_client.cache_clear()
+    yield wellapp_server
+    wellapp_server.clear_faults()
+    upstream_client.cache_clear()
+
+
+def _user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username=username, password="correct horse battery")
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return _user("vera.viewer", "Support viewers")
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return _user("eddie.editor", "Support editors")
+
+
+@pytest.fixture
+def viewer_client(viewer: User) -> Client:
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor: User) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client

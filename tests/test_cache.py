@@ -1,0 +1,104 @@
+"""Cache upserts: write only what differs, resolve links, keep pages whole."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone
+
+from phones.models import Person, Phone, PhoneWorkspace
+from phones.services import directory_upsert, phones_upsert
+from phones.upstream import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
+
+pytestmark = pytest.mark.django_db
+
+PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+STAMP = datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
+
+
+def seed_phone(**overrides) -> PhoneRecord:
+    values = {
+        "id": PHONE_ID,
+        "country_code": 1,
+        "national_number": "4155552671",
+        "e164_number": "+14155552671",
+        "label": "work",
+        "is_primary": True,
+        "is_verified": True,
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "person_ids": ["people1"],
+        "company_ids": [],
+        "workspaces": [WorkspaceRef(id=None, external_id="fygr_123")],
+    }
+    values.update(overrides)
+    return PhoneRecord(**values)
+
+
+@pytest.fixture
+def directory():
+    directory_upsert(
+        people=[PersonRecord(id="people1", first_name="John", last_name="Doe", full_name="")],
+        workspaces=[
+            WorkspaceRecord(id="workspace_sales", external_workspace_id="fygr_123", name="Sales"),
+            WorkspaceRecord(id="550e8400-e29b-41d4-a716-446655440000", name="Marketing"),
+        ],
+    )
+
+
+def test_directory_upsert_writes_new_rows_then_nothing_on_the_same_input(directory):
+    again = directory_upsert(
+        people=[PersonRecord(id="people1", first_name="John", last_name="Doe", full_name="")]
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_person_without_a_full_name_gets_one_from_first_and_last(directory):
+    assert Person.objects.get(id="people1").full_name == "John Doe"
+
+
+def test_directory_upsert_changes_only_what_differs(directory):
+    counts = directory_upsert(
+        people=[
+            PersonRecord(id="people1", first_name="Johnny", last_name="Doe", full_name=""),
+            PersonRecord(id="people2", first_name="Ann", last_name="Lee", full_name="Ann Lee"),
+        ]
+    )
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 0)
+    assert Person.objects.get(id="people1").full_name == "Johnny Doe"
+
+
+def test_phone_links_a_workspace_known_only_by_its_external_id(directory):
+    phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    phone = Phone.objects.get()
+    assert list(phone.workspaces.values_list("id", flat=True)) == ["workspace_sales"]
+    assert list(phone.people.values_list("id", flat=True)) == ["people1"]
+
+
+def test_phone_upsert_is_a_no_op_on_the_same_record(directory):
+    first_fetch = timezone.now()
+    phones_upsert(phones=[seed_phone()], fetched_at=first_fetch)
+    counts = phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    assert (counts.created, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert Phone.objects.get().fetched_at == first_fetch
+
+
+def test_a_changed_link_alone_counts_as_an_update(directory):
+    phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    moved = seed_phone(workspaces=[WorkspaceRef(id="550e8400-e29b-41d4-a716-446655440000")])
+    counts = phones_upsert(phones=[moved], fetched_at=timezone.now())
+    assert (counts.created, counts.updated) == (0, 1)
+    assert list(PhoneWorkspace.objects.values_list("workspace_id", flat=True)) == [
+        "550e8400-e29b-41d4-a716-446655440000"
+    ]
+
+
+def test_links_to_records_missing_from_the_cache_are_left_out(directory, caplog):
+    phones_upsert(phones=[seed_phone(person_ids=["people1", "ghost"])], fetched_at=timezone.now())
+    assert list(Phone.objects.get().people.values_list("id", flat=True)) == ["people1"]
+    assert "1 phone links name records that are not in the local copy" in caplog.text
+
+
+def test_phone_with_a_non_uuid_id_is_skipped_not_fatal(directory):
+    counts = phones_upsert(phones=[seed_phone(id="not-a-uuid")], fetched_at=timezone.now())
+    assert counts.written == 0
+    assert Phone.objects.count() == 0
