@@ -1,0 +1,20 @@
+"""Writes and the calls behind them: cache upserts, sync, and the upstream client in use."""
+
+from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
+from phones.services.health import health_check, upstream_client
+from phones.services.phones import PhoneCreateFailed, field_for_path, phone_create
+from phones.services.sync import SyncFailed, SyncProgress, sync_run
+
+__all__ = [
+    "PhoneCreateFailed",
+    "SyncFailed",
+    "SyncProgress",
+    "UpsertCounts",
+    "directory_upsert",
+    "field_for_path",
+    "health_check",
+    "phone_create",
+    "phones_upsert",
+    "sync_run",
+    "upstream_client",
+]
