@@ -1,0 +1,114 @@
+"""Forms: validate and normalise what staff type. They never call WellApp."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import models
+
+from phones.models import Company, Person, Phone, Workspace
+from phones.phone_numbers import NumberCheck, check_number, region_choices
+
+MAX_PICKS = 50
+MAX_ID_LENGTH = 200
+
+
+class CachedRecordsField(forms.Field):
+    """A multi-select of records from the local directory, submitted as repeated ids.
+
+    Ids are checked against the cache; labels never come from the browser. Cleans to the
+    records, in the order they were picked.
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
+        self.model = model
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        ids: list[str] = []
+        for item in values:
+            text = str(item).strip()
+            if text and text not in ids:
+                ids.append(text)
+        return ids
+
+    def clean(self, value: Any) -> list[models.Model]:
+        ids = self.to_python(value)
+        if self.required and not ids:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(ids) > MAX_PICKS:
+            raise forms.ValidationError(f"Pick at most {MAX_PICKS}.", code="too_many")
+        if any(len(i) > MAX_ID_LENGTH for i in ids):
+            raise forms.ValidationError("That selection is not a known record.", code="unknown")
+        found = self.model.objects.in_bulk(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            plural = self.model._meta.verbose_name_plural
+            raise forms.ValidationError(
+                f"{len(missing)} selected {plural} are not in the local directory any more; "
+                "remove them and pick again.",
+                code="unknown",
+            )
+        return [found[i] for i in ids]
+
+    def selected(self, value: Any) -> list[models.Model]:
+        """The known records behind submitted ids (unknown ones are left out), for display."""
+        ids = self.to_python(value)
+        if not ids or any(len(i) > MAX_ID_LENGTH for i in ids):
+            return []
+        found = self.model.objects.in_bulk(ids[:MAX_PICKS])
+        return [found[i] for i in ids if i in found]
+
+
+class PhoneCreateForm(forms.Form):
+    """The new-phone form. ``number`` holds the parsed number once the form is valid."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    country = forms.ChoiceField(label="Country", choices=region_choices)
+    national_number = forms.CharField(label="Number", max_length=40)
+    label = forms.ChoiceField(label="Label", choices=Phone.Label.choices, initial="work")
+    is_primary = forms.BooleanField(label="Primary", required=False)
+    is_verified = forms.BooleanField(label="Verified", required=False)
+    persons = CachedRecordsField(Person, label="People")
+    companies = CachedRecordsField(Company, label="Companies")
+    workspaces = CachedRecordsField(Workspace, label="Workspaces")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.number: NumberCheck | None = None
+        if not self.is_bound:
+            self.initial.setdefault("client_id", uuid.uuid4())
+            self.initial.setdefault("country", settings.WELL_DEFAULT_REGION)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        raw = cleaned.get("national_number")
+        if raw is None:
+            return cleaned
+        check = check_number(raw, cleaned.get("country") or settings.WELL_DEFAULT_REGION)
+        if check.region and check.region != cleaned.get("country"):
+            # A pasted international number decides the country.
+            cleaned["country"] = check.region
+            if self.data is not None and hasattr(self.data, "_mutable"):
+                self.data = self.data.copy()
+                self.data["country"] = check.region
+        if not check.valid:
+            self.add_error("national_number", check.problem)
+        else:
+            self.number = check
+        return cleaned
+
+    def selected(self, name: str) -> list[models.Model]:
+        """The cached records currently picked in one of the picker fields."""
+        field = self.fields[name]
+        assert isinstance(field, CachedRecordsField)
+        if self.is_bound:
+            return field.selected(self.data.getlist(self.add_prefix(name)))
+        return field.selected(self.initial.get(name))

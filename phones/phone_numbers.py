@@ -1,0 +1,134 @@
+"""Reading and describing phone numbers with the phonenumbers library.
+
+Used by the create form (validation) and the live preview as the number is typed. Pure
+functions: no database, no HTTP.
+"""
+
+import functools
+from dataclasses import dataclass, replace
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers.geodata.locale import LOCALE_DATA
+
+MAX_INPUT_LENGTH = 40
+ALLOWED_PUNCTUATION = set(" -.()/+")
+
+TYPE_NAMES = {
+    PhoneNumberType.FIXED_LINE: "fixed line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+    PhoneNumberType.TOLL_FREE: "toll free",
+    PhoneNumberType.PREMIUM_RATE: "premium rate",
+    PhoneNumberType.SHARED_COST: "shared cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "UAN",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown type",
+}
+
+POSSIBILITY_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "is too short",
+    phonenumbers.ValidationResult.TOO_LONG: "is too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "has a length no number in {region} has",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has an unknown country code",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (
+        "is only a local number; add the area code"
+    ),
+}
+
+
+# Regions phonenumbers dials but has no English name for.
+EXTRA_REGION_NAMES = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+
+
+def region_name(region: str) -> str:
+    """English name of a region code ("GB" -> "United Kingdom"), or the code itself."""
+    names = LOCALE_DATA.get(region, {})
+    name = names.get("en", "")
+    if name.startswith("*"):
+        # "*xx": the English name is the one stored under language "xx".
+        name = names.get(name[1:], "")
+    return name or EXTRA_REGION_NAMES.get(region, region)
+
+
+@functools.cache
+def region_choices() -> list[tuple[str, str]]:
+    """Every region phonenumbers knows, as ("US", "United States (+1)"), sorted by name."""
+    choices = [
+        (region, f"{region_name(region)} (+{phonenumbers.country_code_for_region(region)})")
+        for region in phonenumbers.SUPPORTED_REGIONS
+    ]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """What a typed number turned out to be."""
+
+    valid: bool
+    problem: str = ""
+    region: str = ""
+    country_code: int | None = None
+    national_number: str = ""
+    e164: str = ""
+    international: str = ""
+    national: str = ""
+    type_name: str = ""
+
+
+def check_number(raw: str, region: str) -> NumberCheck:
+    """Parse ``raw`` as typed in ``region`` (a leading + overrides it) and say what it is.
+
+    ``national_number`` is the national significant number as a string, so Italy's leading
+    zero survives.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return NumberCheck(valid=False, problem="Enter a phone number.")
+    if len(text) > MAX_INPUT_LENGTH:
+        return NumberCheck(valid=False, problem="That is too long to be a phone number.")
+    stray = sorted({ch for ch in text if not ch.isdigit() and ch not in ALLOWED_PUNCTUATION})
+    if stray:
+        shown = " ".join(repr(ch) for ch in stray[:5])
+        return NumberCheck(
+            valid=False,
+            problem=f"A phone number holds digits, spaces and - . ( ) + only; remove {shown}.",
+        )
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except NumberParseException as exc:
+        return NumberCheck(valid=False, problem=_parse_problem(exc, region))
+    number_region = phonenumbers.region_code_for_number(number) or region
+    place = region_name(number_region)
+    check = NumberCheck(
+        valid=False,
+        region=number_region,
+        country_code=number.country_code,
+        national_number=phonenumbers.national_significant_number(number),
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        national=phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
+        type_name=TYPE_NAMES.get(phonenumbers.number_type(number), "unknown type"),
+    )
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible in POSSIBILITY_REASONS:
+        reason = POSSIBILITY_REASONS[possible].format(region=place)
+        return replace(check, problem=f"This number {reason}.")
+    if not phonenumbers.is_valid_number(number):
+        return replace(check, problem=f"This is not a valid number in {place}.")
+    return replace(check, valid=True)
+
+
+def _parse_problem(exc: NumberParseException, region: str) -> str:
+    if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+        if region:
+            return "That country code is unknown; check the digits after the +."
+        return "Choose a country, or start the number with + and its country code."
+    if exc.error_type == NumberParseException.TOO_SHORT_NSN:
+        return "This number is too short."
+    if exc.error_type == NumberParseException.TOO_LONG:
+        return "This number is too long."
+    return "This does not look like a phone number."

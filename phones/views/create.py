@@ -1,0 +1,114 @@
+"""Creating a phone: the form, its live number preview, and the directory pickers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from phones import selectors
+from phones.forms import PhoneCreateForm
+from phones.phone_numbers import check_number
+from phones.services import PhoneCreateFailed, phone_create
+
+PICKERS = {
+    "people": selectors.person_search,
+    "companies": selectors.company_search,
+    "workspaces": selectors.workspace_search,
+}
+MAX_QUERY_LENGTH = 100
+
+
+def _form_context(form: PhoneCreateForm, failure: PhoneCreateFailed | None = None) -> dict:
+    return {
+        "form": form,
+        "failure": failure,
+        "pickers": [
+            {"field": form["persons"], "kind": "people", "selected": form.selected("persons")},
+            {
+                "field": form["companies"],
+                "kind": "companies",
+                "selected": form.selected("companies"),
+            },
+            {
+                "field": form["workspaces"],
+                "kind": "workspaces",
+                "selected": form.selected("workspaces"),
+            },
+        ],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("phones.add_phone", raise_exception=True)
+def phone_new(request: HttpRequest) -> HttpResponse:
+    """The new-phone form; a valid submit creates the phone in WellApp."""
+    failure = None
+    if request.method == "POST":
+        form = PhoneCreateForm(request.POST)
+        if form.is_valid() and form.number is not None:
+            data = form.cleaned_data
+            try:
+                phone = phone_create(
+                    actor=request.user,
+                    client_id=data["client_id"],
+                    country_code=form.number.country_code or 0,
+                    national_number=form.number.national_number,
+                    e164_number=form.number.e164,
+                    label=data["label"],
+                    is_primary=data["is_primary"],
+                    is_verified=data["is_verified"],
+                    people=data["persons"],
+                    companies=data["companies"],
+                    workspaces=data["workspaces"],
+                )
+            except PhoneCreateFailed as exc:
+                failure = exc
+                if exc.field:
+                    trace = f" (WellApp trace id {exc.trace_id})" if exc.trace_id else ""
+                    form.add_error(exc.field, f"{exc.message}{trace}")
+            else:
+                messages.success(request, f"Phone {phone.e164_number} created in WellApp.")
+                url = reverse("phones:detail", args=[phone.id])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    else:
+        form = PhoneCreateForm()
+    context = _form_context(form, failure)
+    template = "phones/phone_new.html#form" if request.htmx else "phones/phone_new.html"
+    return render(request, template, context)
+
+
+@require_GET
+@permission_required("phones.add_phone", raise_exception=True)
+def number_preview(request: HttpRequest) -> HttpResponse:
+    """What the typed number is: formats, type, validity, and cached phones that share it."""
+    raw = request.GET.get("national_number", "")
+    region = request.GET.get("country", "")
+    check = check_number(raw, region) if raw.strip() else None
+    duplicates = selectors.phones_with_e164(e164=check.e164) if check and check.valid else []
+    context = {"check": check, "duplicates": duplicates, "country_changed": False}
+    if check and check.region and check.region != region:
+        form = PhoneCreateForm(initial={"country": check.region})
+        context.update(country_changed=True, form=form)
+    return render(request, "phones/partials/number_preview.html", context)
+
+
+@require_GET
+@permission_required("phones.view_phone", raise_exception=True)
+def picker_options(request: HttpRequest, kind: str) -> HttpResponse:
+    """Options for a directory picker, searched in the local cache."""
+    search = PICKERS.get(kind)
+    if search is None:
+        raise Http404("No such picker.")
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    picker = request.GET.get("picker", kind)
+    if not picker.isidentifier():
+        picker = kind
+    results = search(query=query)
+    return render(
+        request,
+        "phones/partials/picker_options.html",
+        {"results": results, "picker": picker, "query": query},
+    )

@@ -1,0 +1,205 @@
+/*
+ * Directory pickers: a WAI-ARIA combobox with a listbox of options and chips for the picks.
+ * htmx fetches the options (the input's hx-get); this script handles the keyboard, the chips
+ * and what the live region says. Focus stays in the input throughout.
+ */
+(function () {
+  "use strict";
+
+  function parts(picker) {
+    var name = picker.getAttribute("data-picker");
+    return {
+      name: name,
+      input: picker.querySelector('[role="combobox"]'),
+      listbox: picker.querySelector('[role="listbox"]'),
+      chips: picker.querySelector(".chips"),
+      status: picker.querySelector('[role="status"]'),
+    };
+  }
+
+  function options(p) {
+    return Array.prototype.slice.call(p.listbox.querySelectorAll('[role="option"]'));
+  }
+
+  function chosenIds(p) {
+    return Array.prototype.map.call(
+      p.chips.querySelectorAll('input[type="hidden"]'),
+      function (input) { return input.value; }
+    );
+  }
+
+  function announce(p, text) {
+    p.status.textContent = text;
+  }
+
+  function setActive(p, option) {
+    options(p).forEach(function (o) { o.setAttribute("aria-selected", o === option ? "true" : "false"); });
+    if (option) {
+      p.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      p.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function open(p) {
+    p.listbox.hidden = false;
+    p.input.setAttribute("aria-expanded", "true");
+  }
+
+  function close(p) {
+    p.listbox.hidden = true;
+    p.input.setAttribute("aria-expanded", "false");
+    setActive(p, null);
+  }
+
+  function addChip(p, id, label) {
+    var li = document.createElement("li");
+    li.className = "chip";
+    var hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = p.name;
+    hidden.value = id;
+    var text = document.createElement("span");
+    text.className = "chip-label";
+    text.textContent = label;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "chip-remove";
+    remove.setAttribute("data-remove", "");
+    remove.setAttribute("aria-label", "Remove " + label);
+    remove.textContent = "\u00d7";
+    li.appendChild(hidden);
+    li.appendChild(text);
+    li.appendChild(remove);
+    p.chips.appendChild(li);
+  }
+
+  function pick(p, option) {
+    addChip(p, option.getAttribute("data-id"), option.getAttribute("data-label"));
+    announce(p, "Added " + option.getAttribute("data-label"));
+    p.input.value = "";
+    close(p);
+    p.input.focus();
+  }
+
+  function removeChip(p, chip) {
+    var label = chip.querySelector(".chip-label").textContent;
+    chip.remove();
+    announce(p, "Removed " + label);
+    p.input.focus();
+  }
+
+  function move(p, step) {
+    var list = options(p);
+    if (!list.length) { return; }
+    open(p);
+    var current = list.indexOf(p.listbox.querySelector('[aria-selected="true"]'));
+    var next = current === -1 ? (step > 0 ? 0 : list.length - 1) : (current + step + list.length) % list.length;
+    setActive(p, list[next]);
+  }
+
+  function pickerOf(node) {
+    var picker = node && node.closest ? node.closest("[data-picker]") : null;
+    return picker ? parts(picker) : null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var p = pickerOf(event.target);
+    if (!p || event.target !== p.input) { return; }
+    var active = p.listbox.querySelector('[aria-selected="true"]');
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        move(p, 1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        move(p, -1);
+        break;
+      case "Enter":
+        if (!p.listbox.hidden && active) {
+          event.preventDefault();
+          pick(p, active);
+        } else if (!p.listbox.hidden) {
+          event.preventDefault();
+        }
+        break;
+      case "Escape":
+        if (!p.listbox.hidden) {
+          event.preventDefault();
+          close(p);
+        }
+        break;
+      case "Backspace":
+        if (p.input.value === "") {
+          var chips = p.chips.querySelectorAll(".chip");
+          if (chips.length) {
+            event.preventDefault();
+            removeChip(p, chips[chips.length - 1]);
+          }
+        }
+        break;
+    }
+  });
+
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target.closest && event.target.closest('[role="option"]');
+    var p = pickerOf(option);
+    if (p) {
+      event.preventDefault();
+      pick(p, option);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-remove]");
+    var p = pickerOf(button);
+    if (p) {
+      removeChip(p, button.closest(".chip"));
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var p = pickerOf(event.target);
+    if (p && event.target === p.input && !(event.relatedTarget && p.listbox.contains(event.relatedTarget))) {
+      close(p);
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var p = pickerOf(event.detail.target);
+    if (!p || event.detail.target !== p.listbox) { return; }
+    var taken = chosenIds(p);
+    options(p).forEach(function (o) {
+      if (taken.indexOf(o.getAttribute("data-id")) !== -1) { o.remove(); }
+    });
+    var count = options(p).length;
+    var more = p.listbox.querySelector('[data-note="more"]');
+    if (count === 0 && !p.listbox.querySelector('[data-note="empty"]')) {
+      var note = document.createElement("li");
+      note.className = "note";
+      note.setAttribute("data-note", "empty");
+      note.textContent = "No matches";
+      p.listbox.appendChild(note);
+    }
+    if (document.activeElement === p.input) { open(p); }
+    setActive(p, null);
+    announce(p, count === 0 ? "No matches" : count + (count === 1 ? " result" : " results") + (more ? "; refine your search to see more" : ""));
+  });
+
+  function searchFailed(event) {
+    var p = pickerOf(event.detail.elt);
+    if (!p || event.detail.elt !== p.input) { return; }
+    p.listbox.innerHTML = "";
+    var note = document.createElement("li");
+    note.className = "note error";
+    note.setAttribute("data-note", "failed");
+    note.textContent = "Search failed; keep typing to try again";
+    p.listbox.appendChild(note);
+    open(p);
+    announce(p, "Search failed");
+  }
+  document.addEventListener("htmx:responseError", searchFailed);
+  document.addEventListener("htmx:sendError", searchFailed);
+})();
