@@ -22,7 +22,9 @@ def example_numbers() -> list[tuple[str, str]]:
         for kind in NUMBER_TYPES:
             number = phonenumbers.example_number_for_type(region, kind)
             if number is not None:
-                national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+                national = phonenumbers.format_number(
+                    number, phonenumbers.PhoneNumberFormat.NATIONAL
+                )
                 examples.append((region, national))
     return examples
 
@@ -105,7 +107,7 @@ def test_leading_zeros_of_the_national_significant_number_survive(example):
     assert check.national_number == phonenumbers.national_significant_number(number)
 
 
-@given(st.text(max_size=60), st.sampled_from(REGIONS + ["", "ZZ"]))
+@given(st.text(max_size=60), st.sampled_from([*REGIONS, "", "ZZ"]))
 @settings(max_examples=500, deadline=None)
 def test_any_text_gets_an_answer_never_an_exception(text: str, region: str):
     check = check_number(text, region)
