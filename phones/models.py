@@ -101,6 +101,9 @@ class Phone(models.Model):
     upstream_updated_at = models.DateTimeField(null=True, blank=True)
     fetched_at = models.DateTimeField(help_text="When this copy was last written from WellApp.")
     raw = models.JSONField(default=dict, blank=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a full sync found it gone from WellApp."
+    )
     people = models.ManyToManyField(Person, through="PhonePerson", related_name="phones")
     companies = models.ManyToManyField(Company, through="PhoneCompany", related_name="phones")
     workspaces = models.ManyToManyField(Workspace, through="PhoneWorkspace", related_name="phones")
@@ -110,12 +113,24 @@ class Phone(models.Model):
         indexes = [
             models.Index(fields=["-upstream_created_at", "-id"], name="phone_created_desc"),
             models.Index(fields=["upstream_updated_at", "id"], name="phone_updated"),
-            models.Index(fields=["e164_number"], name="phone_e164"),
+            models.Index(fields=["e164_number", "id"], name="phone_e164"),
             models.Index(fields=["country_code", "national_number"], name="phone_national"),
         ]
 
     def __str__(self) -> str:
         return self.e164_number
+
+
+class PhoneSearch(models.Model):
+    """The text a phone is found by: its number's digits and its people's, companies' and
+    workspaces' names, lower-cased. A trigram index over ``text`` (SQLite FTS5, PostgreSQL
+    pg_trgm) serves substring search; see migration 0003."""
+
+    phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="search")
+    text = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class PhonePerson(models.Model):
@@ -183,8 +198,13 @@ class SyncRun(models.Model):
     records = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    phase = models.CharField(max_length=30, blank=True, default="")
     error = models.TextField(blank=True, default="")
     trace_id = models.CharField(max_length=100, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -24,6 +24,7 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
+from phones.services.search_index import search_refresh, search_refresh_linked
 from phones.upstream import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
 logger = logging.getLogger(__name__)
@@ -139,15 +140,23 @@ def directory_upsert(
     companies: Iterable[CompanyRecord] = (),
     workspaces: Iterable[WorkspaceRecord] = (),
 ) -> UpsertCounts:
-    """Bring cached people, companies and workspaces in line with these records."""
+    """Bring cached people, companies and workspaces in line with these records (and the
+    search text of the phones linked to any that changed)."""
     counts = UpsertCounts()
     with transaction.atomic():
         person_rows = {r.id: _person_values(r) for r in people if r.id}
-        counts += _upsert_rows(Person, person_rows)[0]
+        person_counts, people_written = _upsert_rows(Person, person_rows)
         company_rows = {r.id: _company_values(r) for r in companies if r.id}
-        counts += _upsert_rows(Company, company_rows)[0]
+        company_counts, companies_written = _upsert_rows(Company, company_rows)
         workspace_rows = {r.id: _workspace_values(r) for r in workspaces if r.id}
-        counts += _upsert_rows(Workspace, workspace_rows)[0]
+        workspace_counts, workspaces_written = _upsert_rows(Workspace, workspace_rows)
+        for part in (person_counts, company_counts, workspace_counts):
+            counts += part
+        search_refresh_linked(
+            person_ids=people_written,
+            company_ids=companies_written,
+            workspace_ids=workspaces_written,
+        )
     return counts
 
 
@@ -256,4 +265,7 @@ def phones_upsert(*, phones: Sequence[PhoneRecord], fetched_at: datetime) -> Ups
             Phone.objects.filter(id__in=relinked).update(fetched_at=fetched_at)
             counts.updated += len(relinked)
             counts.unchanged -= len(relinked)
+        # A phone WellApp sends is not deleted, whatever an earlier full sync concluded.
+        Phone.objects.filter(id__in=list(records), deleted_at__isnull=False).update(deleted_at=None)
+        search_refresh(phone_ids=written | relinked)
     return counts
