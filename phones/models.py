@@ -5,9 +5,15 @@ upsert is a write by key and a link never needs a lookup. Listing and search rea
 tables; nothing here talks HTTP.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+# A run still "running" after this long is taken to have stopped (a worker killed mid-run).
+SYNC_STALE_AFTER = timedelta(minutes=30)
 
 
 class Workspace(models.Model):
@@ -211,6 +217,12 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"sync #{self.pk} {self.status}"
+
+    @property
+    def in_progress(self) -> bool:
+        """Running, and started recently enough that it has not been given up on."""
+        recent = self.started_at >= timezone.now() - SYNC_STALE_AFTER
+        return self.status == self.Status.RUNNING and recent
 
 
 class AuditEntry(models.Model):

@@ -4,25 +4,33 @@ Order matters: workspaces, companies and people first, so that phone links find 
 Each page is written in its own transaction, so a failure part-way leaves every phone either
 as it was or fully updated, links included. Incremental runs read phones by ``updated_at``
 from the stored high-water mark, which advances page by page; a full run reads everything and
-moves the mark only when it completes.
+moves the mark only when it completes. Only a full run that read every phone marks the cached
+phones WellApp no longer lists as deleted.
+
+Staff start a run with ``sync_request``: it records the run and hands it to the background
+task worker, which calls ``sync_run`` for it.
 """
 
 import logging
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
 from django.utils import timezone
 
-from phones.models import SyncRun, SyncState
+from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import upstream_client
-from phones.upstream import Page, UpstreamError, WellAppClient
+from phones.upstream import Page, PhoneRecord, UpstreamError, WellAppClient
 
 logger = logging.getLogger(__name__)
 
 RESOURCES = ("workspaces", "companies", "people", "phones")
+DELETION_PHASE = "deletions"
+DELETION_BATCH = 500
 
 
 @dataclass
@@ -80,20 +88,74 @@ def _write_page(resource: str, page: Page) -> UpsertCounts:
     return phones_upsert(phones=page.items, fetched_at=timezone.now())
 
 
+def _phone_ids(records: Iterable[PhoneRecord]) -> set[uuid.UUID]:
+    ids = set()
+    for record in records:
+        try:
+            ids.add(uuid.UUID(str(record.id)))
+        except ValueError:
+            continue
+    return ids
+
+
+def _mark_missing_deleted(*, listed: set[uuid.UUID], run: SyncRun) -> int:
+    """Mark cached phones that a complete listing did not contain as deleted; return how many.
+
+    Phones first cached after the run started (created here meanwhile) are left alone, and an
+    empty listing marks nothing: WellApp answering "no phones at all" is far likelier a fault
+    than every phone being gone.
+    """
+    cached = set(
+        Phone.objects.filter(deleted_at__isnull=True, fetched_at__lt=run.started_at).values_list(
+            "id", flat=True
+        )
+    )
+    if not listed and cached:
+        logger.warning("Sync %s: WellApp listed no phones; no phone was marked deleted", run.pk)
+        return 0
+    missing = sorted(cached - listed)
+    now = timezone.now()
+    marked = 0
+    with transaction.atomic():
+        for start in range(0, len(missing), DELETION_BATCH):
+            chunk = missing[start : start + DELETION_BATCH]
+            marked += Phone.objects.filter(id__in=chunk, deleted_at__isnull=True).update(
+                deleted_at=now
+            )
+    return marked
+
+
+def _fail(run: SyncRun, error: str, trace_id: str = "") -> None:
+    run.status = SyncRun.Status.FAILED
+    run.error = error
+    run.trace_id = trace_id
+    run.finished_at = timezone.now()
+    run.save()
+
+
 def sync_run(
     *,
     full: bool = False,
     client: WellAppClient | None = None,
     on_progress: ProgressCallback | None = None,
+    run: SyncRun | None = None,
 ) -> SyncRun:
-    """Read WellApp into the cache; incremental unless ``full``. Raises SyncFailed on failure."""
+    """Read WellApp into the cache, recording it in ``run`` (a new run when None);
+    incremental unless ``full``. Raises SyncFailed on failure."""
     client = client or upstream_client()
-    run = SyncRun.objects.create(full=full)
+    if run is None:
+        run = SyncRun.objects.create(full=full)
+    elif run.full != full:
+        run.full = full
+        run.save(update_fields=["full"])
     progress = SyncProgress()
+    listed: set[uuid.UUID] = set()
     try:
         for resource in RESOURCES:
             progress.resource, progress.total = resource, None
             progress.counts[resource] = UpsertCounts()
+            run.phase = resource
+            run.save(update_fields=["phase"])
             since = None if full or resource != "phones" else _high_water(resource)
             # Read by updated_at (incremental), the mark can advance page by page; read by
             # created_at (first or full run), it moves only once everything has been read.
@@ -107,6 +169,8 @@ def sync_run(
                         newest = max([newest, *stamps], key=_stamp_key) if stamps else newest
                         if advance_per_page:
                             _save_high_water(resource, newest)
+                if full and resource == "phones":
+                    listed |= _phone_ids(page.items)
                 progress.counts[resource] += written
                 progress.pages += 1
                 progress.records += len(page.items)
@@ -119,15 +183,55 @@ def sync_run(
                     on_progress(progress)
             if resource == "phones" and not advance_per_page:
                 _save_high_water(resource, newest)
+        if full:
+            # Every phone page was read without error: what the cache holds beyond the
+            # listing is gone from WellApp.
+            run.phase = DELETION_PHASE
+            run.save(update_fields=["phase"])
+            run.deleted = _mark_missing_deleted(listed=listed, run=run)
     except UpstreamError as exc:
-        run.status = SyncRun.Status.FAILED
-        run.error = f"Reading {progress.resource} from WellApp failed: {exc}"
-        run.trace_id = exc.trace_id or ""
-        run.finished_at = timezone.now()
-        run.save()
+        _fail(run, f"Reading {progress.resource} from WellApp failed: {exc}", exc.trace_id or "")
         logger.warning("Sync %s failed: %s", run.pk, run.error)
         raise SyncFailed(run.error, trace_id=run.trace_id) from exc
+    except Exception:
+        _fail(run, "The sync stopped because of an error in the portal; its log has the details.")
+        logger.exception("Sync %s stopped unexpectedly", run.pk)
+        raise
     run.status = SyncRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
+    return run
+
+
+def _lock_runs() -> None:
+    """Serialise concurrent requests for a sync until the current transaction ends.
+
+    SQLite needs nothing more: the portal opens its transactions IMMEDIATE (a write lock).
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(SyncRun._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def sync_request(*, actor: AbstractBaseUser | None, full: bool = False) -> SyncRun:
+    """Start a sync in the background, or return the one already running."""
+    # The task module imports this one; importing it here avoids a cycle.
+    from phones.tasks import sync_task
+
+    with transaction.atomic():
+        _lock_runs()
+        now = timezone.now()
+        running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING)
+        current = running.filter(started_at__gte=now - SYNC_STALE_AFTER).first()
+        if current is not None:
+            return current
+        running.update(
+            status=SyncRun.Status.FAILED,
+            finished_at=now,
+            error="This sync gave no result within 30 minutes and was given up.",
+        )
+        run = SyncRun.objects.create(full=full, status=SyncRun.Status.RUNNING, requested_by=actor)
+        # Enqueued in the same transaction: the worker sees the task only with its run.
+        sync_task.enqueue(run_id=run.pk, full=full)
     return run

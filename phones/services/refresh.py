@@ -1,0 +1,43 @@
+"""Re-reading one phone from WellApp on demand."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from phones.models import Phone
+from phones.services.cache import directory_upsert, phones_upsert
+from phones.services.health import upstream_client
+from phones.upstream import NotFound, UpstreamError
+
+
+class PhoneRefreshFailed(Exception):
+    """WellApp could not be read; the cached copy is as it was."""
+
+    def __init__(self, message: str, *, trace_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.trace_id = trace_id
+
+
+def phone_refresh(*, phone_id: uuid.UUID) -> Phone:
+    """Read one phone from WellApp into the cache; one WellApp no longer has is marked deleted."""
+    try:
+        page = upstream_client().get_phone(str(phone_id))
+    except NotFound as exc:
+        Phone.objects.filter(id=phone_id, deleted_at__isnull=True).update(deleted_at=timezone.now())
+        phone = Phone.objects.filter(id=phone_id).first()
+        if phone is None:
+            raise PhoneRefreshFailed(
+                "WellApp has no phone with this id.", trace_id=exc.trace_id or ""
+            ) from exc
+        return phone
+    except UpstreamError as exc:
+        raise PhoneRefreshFailed(
+            f"The phone could not be read from WellApp, so the copy here is unchanged: {exc}",
+            trace_id=exc.trace_id or "",
+        ) from exc
+    with transaction.atomic():
+        directory_upsert(people=page.people, companies=page.companies, workspaces=page.workspaces)
+        phones_upsert(phones=page.items[:1], fetched_at=timezone.now())
+    return Phone.objects.get(id=phone_id)
