@@ -6,8 +6,17 @@ from phones.models import AuditEntry, Company, Person, Phone, SyncRun, Workspace
 @admin.register(Phone)
 class PhoneAdmin(admin.ModelAdmin):
     list_display = ["e164_number", "label", "is_primary", "is_verified", "upstream_created_at"]
-    list_filter = ["label", "is_primary", "is_verified"]
-    search_fields = ["e164_number", "national_number"]
+    list_filter = ["label", "is_primary", "is_verified", "country_code", "workspaces"]
+    list_per_page = 50
+    search_fields = [
+        "e164_number",
+        "national_number",
+        "people__full_name",
+        "people__email",
+        "companies__name",
+        "companies__domain",
+        "workspaces__name",
+    ]
     autocomplete_fields = ["people", "companies", "workspaces"]
     readonly_fields = ["fetched_at"]
 

@@ -8,10 +8,21 @@ from django.conf import settings
 from django.db import models
 
 from phones.models import Company, Person, Phone, Workspace
-from phones.phone_numbers import NumberCheck, check_number, region_choices
+from phones.phone_numbers import (
+    NumberCheck,
+    calling_code_choices,
+    check_number,
+    region_choices,
+)
+from phones.selectors import PhoneFilters
 
 MAX_PICKS = 50
 MAX_ID_LENGTH = 200
+
+
+def _usable_id(value: str) -> bool:
+    """Whether a submitted id could be a WellApp id at all (worth looking up)."""
+    return len(value) <= MAX_ID_LENGTH and value.isprintable()
 
 
 class CachedRecordsField(forms.Field):
@@ -45,7 +56,7 @@ class CachedRecordsField(forms.Field):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(ids) > MAX_PICKS:
             raise forms.ValidationError(f"Pick at most {MAX_PICKS}.", code="too_many")
-        if any(len(i) > MAX_ID_LENGTH for i in ids):
+        if not all(_usable_id(i) for i in ids):
             raise forms.ValidationError("That selection is not a known record.", code="unknown")
         found = self.model.objects.in_bulk(ids)
         missing = [i for i in ids if i not in found]
@@ -60,15 +71,37 @@ class CachedRecordsField(forms.Field):
 
     def selected(self, value: Any) -> list[models.Model]:
         """The known records behind submitted ids (unknown ones are left out), for display."""
-        ids = self.to_python(value)
-        if not ids or any(len(i) > MAX_ID_LENGTH for i in ids):
+        ids = [i for i in self.to_python(value) if _usable_id(i)]
+        if not ids:
             return []
         found = self.model.objects.in_bulk(ids[:MAX_PICKS])
         return [found[i] for i in ids if i in found]
 
 
-class PhoneCreateForm(forms.Form):
+class PickerForm(forms.Form):
+    """A form with directory pickers, and what each picker needs to render."""
+
+    PICKERS: tuple[tuple[str, str], ...] = ()  # (field name, picker kind)
+
+    def selected(self, name: str) -> list[models.Model]:
+        """The cached records currently picked in one of the picker fields."""
+        field = self.fields[name]
+        assert isinstance(field, CachedRecordsField)
+        if self.is_bound:
+            return field.selected(self.data.getlist(self.add_prefix(name)))
+        return field.selected(self.initial.get(name))
+
+    def pickers(self) -> list[dict[str, Any]]:
+        return [
+            {"field": self[name], "kind": kind, "selected": self.selected(name)}
+            for name, kind in self.PICKERS
+        ]
+
+
+class PhoneCreateForm(PickerForm):
     """The new-phone form. ``number`` holds the parsed number once the form is valid."""
+
+    PICKERS = (("persons", "people"), ("companies", "companies"), ("workspaces", "workspaces"))
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     country = forms.ChoiceField(label="Country", choices=region_choices)
@@ -105,10 +138,72 @@ class PhoneCreateForm(forms.Form):
             self.number = check
         return cleaned
 
-    def selected(self, name: str) -> list[models.Model]:
-        """The cached records currently picked in one of the picker fields."""
-        field = self.fields[name]
-        assert isinstance(field, CachedRecordsField)
-        if self.is_bound:
-            return field.selected(self.data.getlist(self.add_prefix(name)))
-        return field.selected(self.initial.get(name))
+
+def _tristate(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class PhoneFilterForm(PickerForm):
+    """The list's query string: search, filters, sort, page size and cursor. Anything
+    malformed is dropped rather than refused, so a hand-edited URL still shows a list."""
+
+    YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+    PICKERS = (("workspace", "workspaces"), ("company", "companies"), ("person", "people"))
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    workspace = CachedRecordsField(Workspace, label="Workspaces")
+    company = CachedRecordsField(Company, label="Companies")
+    person = CachedRecordsField(Person, label="People")
+    label = forms.ChoiceField(
+        label="Label", required=False, choices=[("", "Any"), *Phone.Label.choices]
+    )
+    country = forms.TypedChoiceField(
+        label="Country", required=False, coerce=int, empty_value=None, choices=calling_code_choices
+    )
+    primary = forms.ChoiceField(label="Primary", required=False, choices=YES_NO)
+    verified = forms.ChoiceField(label="Verified", required=False, choices=YES_NO)
+    created_from = forms.DateField(
+        label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label="Sort",
+        required=False,
+        choices=[
+            ("-created", "Newest first"),
+            ("created", "Oldest first"),
+            ("-updated", "Recently updated"),
+            ("updated", "Least recently updated"),
+            ("number", "Number, ascending"),
+            ("-number", "Number, descending"),
+        ],
+    )
+    size = forms.TypedChoiceField(
+        label="Per page",
+        required=False,
+        coerce=int,
+        empty_value=25,
+        choices=[(25, "25"), (50, "50"), (100, "100")],
+    )
+    cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def filters(self) -> PhoneFilters:
+        """The filters this query string asks for. A value that does not parse is left out
+        (cleaned_data holds only the fields that validated), so a hand-edited URL still
+        shows a list."""
+        self.is_valid()
+        data = self.cleaned_data
+        return PhoneFilters(
+            q=data.get("q") or "",
+            workspaces=tuple(w.pk for w in data.get("workspace") or ()),
+            companies=tuple(c.pk for c in data.get("company") or ()),
+            people=tuple(p.pk for p in data.get("person") or ()),
+            label=data.get("label") or "",
+            country_code=data.get("country"),
+            is_primary=_tristate(data.get("primary") or ""),
+            is_verified=_tristate(data.get("verified") or ""),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+        )

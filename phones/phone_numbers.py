@@ -64,6 +64,18 @@ def region_choices() -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
+@functools.cache
+def calling_code_choices() -> list[tuple[str, str]]:
+    """Every country calling code, as ("44", "+44 United Kingdom, Guernsey, ..."), by code."""
+    choices = [("", "Any")]
+    for code, regions in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()):
+        names = [region_name(r) for r in regions if r != "001"][:3]
+        more = ", …" if len(regions) > 3 else ""
+        label = f"+{code} {', '.join(names)}{more}" if names else f"+{code}"
+        choices.append((str(code), label))
+    return choices
+
+
 @dataclass(frozen=True)
 class NumberCheck:
     """What a typed number turned out to be."""
@@ -132,3 +144,19 @@ def _parse_problem(exc: NumberParseException, region: str) -> str:
     if exc.error_type == NumberParseException.TOO_LONG:
         return "This number is too long."
     return "This does not look like a phone number."
+
+
+@functools.lru_cache(maxsize=4096)
+def describe_e164(e164: str) -> tuple[str, str, str]:
+    """(international format, flag emoji, region code) of a stored E.164 number; the number
+    itself and blanks when it does not parse."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164, "", ""
+    region = phonenumbers.region_code_for_number(number) or ""
+    flag = ""
+    if len(region) == 2 and region.isalpha() and region != "ZZ":
+        flag = "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in region.upper())
+    formatted = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return formatted, flag, region

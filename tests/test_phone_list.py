@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def numbers_on(html: str) -> list[str]:
-    return re.findall(r'<td class="number">([^<]+)</td>', html)
+    return re.findall(r'data-e164="([^"]+)"', html)
 
 
 def cursor_link(html: str, text: str) -> str | None:
-    match = re.search(r'<a href="\?cursor=([^"]+)"[^>]*>' + re.escape(text), html)
+    match = re.search(r'<a href="\?cursor=([^"&]+)"[^>]*>' + re.escape(text), html)
     return match.group(1) if match else None
 
 
@@ -41,7 +41,7 @@ def test_list_shows_cached_phones_newest_first_with_their_links(viewer_client: C
 def test_empty_cache_says_how_to_fill_it(viewer_client: Client):
     html = viewer_client.get(reverse("phones:list")).content.decode()
     assert "No phones in the local copy yet" in html
-    assert "sync_wellapp" in html
+    assert "Ask an editor to sync them from WellApp" in html
 
 
 def test_walking_older_links_visits_every_phone_once_in_order(viewer_client: Client):
@@ -55,7 +55,7 @@ def test_walking_older_links_visits_every_phone_once_in_order(viewer_client: Cli
         html = viewer_client.get(url).content.decode()
         seen.extend(numbers_on(html))
         pages += 1
-        cursor = cursor_link(html, "Older")
+        cursor = cursor_link(html, "Next")
         url = f"{reverse('phones:list')}?cursor={cursor}" if cursor else None
 
     assert seen == expected
@@ -67,13 +67,13 @@ def test_newer_link_returns_to_the_previous_page(viewer_client: Client):
         make_phone(n)
     first = viewer_client.get(reverse("phones:list")).content.decode()
     second = viewer_client.get(
-        f"{reverse('phones:list')}?cursor={cursor_link(first, 'Older')}"
+        f"{reverse('phones:list')}?cursor={cursor_link(first, 'Next')}"
     ).content.decode()
     back = viewer_client.get(
-        f"{reverse('phones:list')}?cursor={cursor_link(second, '← Newer')}"
+        f"{reverse('phones:list')}?cursor={cursor_link(second, '← Previous')}"
     ).content.decode()
     assert numbers_on(back) == numbers_on(first)
-    assert cursor_link(back, "← Newer") is None
+    assert cursor_link(back, "← Previous") is None
 
 
 def test_phones_with_the_same_creation_time_are_neither_skipped_nor_repeated():
@@ -101,6 +101,6 @@ def test_htmx_request_gets_only_the_rows_fragment(viewer_client: Client):
     make_phone(1)
     response = viewer_client.get(reverse("phones:list"), headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="phone-rows">')
+    assert html.lstrip().startswith('<section id="phone-results"')
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]

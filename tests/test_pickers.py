@@ -111,3 +111,8 @@ def test_preview_warns_when_the_number_is_already_cached_and_names_its_links(edi
     assert "John Doe; Acme Corporation" in html
     assert reverse("phones:detail", args=[phone.id]) in html
     assert "You can still create it." in html
+
+
+def test_control_characters_in_a_query_are_ignored(editor_client):
+    make_person("p1", "John Doe", "john@example.com")
+    assert option_labels(search(editor_client, "people", "jo\x00hn")) == ["John Doe"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models, transaction
 
 from phones.models import (
@@ -24,6 +25,7 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
+from phones.selectors import COUNT_CACHE_KEY
 from phones.services.search_index import search_refresh, search_refresh_linked
 from phones.upstream import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
@@ -268,4 +270,6 @@ def phones_upsert(*, phones: Sequence[PhoneRecord], fetched_at: datetime) -> Ups
         # A phone WellApp sends is not deleted, whatever an earlier full sync concluded.
         Phone.objects.filter(id__in=list(records), deleted_at__isnull=False).update(deleted_at=None)
         search_refresh(phone_ids=written | relinked)
+    if counts.created:
+        cache.delete(COUNT_CACHE_KEY)
     return counts

@@ -18,7 +18,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from phones.models import AuditEntry, Company, Person, Phone, Workspace
+from phones.models import Company, Person, Phone, Workspace
+from phones.services.audit import audit_record
 from phones.services.cache import phones_upsert
 from phones.services.health import upstream_client
 from phones.upstream import (
@@ -258,7 +259,7 @@ def phone_create(
     trace_id = (record.related.trace_id if record.related else None) or ""
     with transaction.atomic():
         phones_upsert(phones=[record], fetched_at=timezone.now())
-        AuditEntry.objects.create(
+        audit_record(
             actor=actor,
             action="phone.created",
             upstream_id=record.id,

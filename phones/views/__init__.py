@@ -3,6 +3,19 @@ services; they never talk to WellApp themselves."""
 
 from phones.views.browse import phone_detail, phone_list
 from phones.views.create import number_preview, phone_new, picker_options
+from phones.views.export import phone_export
 from phones.views.health import healthz
+from phones.views.sync import phone_refresh, sync_start, sync_status
 
-__all__ = ["healthz", "number_preview", "phone_detail", "phone_list", "phone_new", "picker_options"]
+__all__ = [
+    "healthz",
+    "number_preview",
+    "phone_detail",
+    "phone_export",
+    "phone_list",
+    "phone_new",
+    "phone_refresh",
+    "picker_options",
+    "sync_start",
+    "sync_status",
+]

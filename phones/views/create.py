@@ -21,23 +21,19 @@ PICKERS = {
 MAX_QUERY_LENGTH = 100
 
 
+def _focus(form: PhoneCreateForm, failure: PhoneCreateFailed | None) -> str:
+    """Where the keyboard lands after a refused submit: the banner, else the first bad field."""
+    if (failure and not failure.field) or form.non_field_errors():
+        return "banner"
+    return next((name for name in form.fields if name in form.errors), "")
+
+
 def _form_context(form: PhoneCreateForm, failure: PhoneCreateFailed | None = None) -> dict:
     return {
         "form": form,
         "failure": failure,
-        "pickers": [
-            {"field": form["persons"], "kind": "people", "selected": form.selected("persons")},
-            {
-                "field": form["companies"],
-                "kind": "companies",
-                "selected": form.selected("companies"),
-            },
-            {
-                "field": form["workspaces"],
-                "kind": "workspaces",
-                "selected": form.selected("workspaces"),
-            },
-        ],
+        "pickers": form.pickers(),
+        "focus": _focus(form, failure),
     }
 
 
@@ -102,7 +98,8 @@ def picker_options(request: HttpRequest, kind: str) -> HttpResponse:
     search = PICKERS.get(kind)
     if search is None:
         raise Http404("No such picker.")
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    query = "".join(ch for ch in query if ch.isprintable()).strip()
     picker = request.GET.get("picker", kind)
     if not picker.isidentifier():
         picker = kind

@@ -1,0 +1,53 @@
+"""Reads from the local cache. Every listing and search in the portal comes through here."""
+
+from phones.selectors.directory import (
+    PICKER_LIMIT,
+    PickerOption,
+    PickerResults,
+    company_search,
+    person_search,
+    phone_audit,
+    phone_detail,
+    phones_with_e164,
+    sync_run_latest,
+    workspace_search,
+)
+from phones.selectors.listing import (
+    COUNT_CACHE_KEY,
+    DEFAULT_SORT,
+    PAGE_SIZES,
+    SORTS,
+    PhoneFilters,
+    PhonePage,
+    decode_cursor,
+    phone_count,
+    phone_export_rows,
+    phone_filter,
+    phone_page,
+    search_terms,
+)
+
+__all__ = [
+    "COUNT_CACHE_KEY",
+    "DEFAULT_SORT",
+    "PAGE_SIZES",
+    "PICKER_LIMIT",
+    "SORTS",
+    "PhoneFilters",
+    "PhonePage",
+    "PickerOption",
+    "PickerResults",
+    "company_search",
+    "decode_cursor",
+    "person_search",
+    "phone_audit",
+    "phone_count",
+    "phone_detail",
+    "phone_export_rows",
+    "phone_filter",
+    "phone_page",
+    "phones_with_e164",
+    "search_terms",
+    "sync_run_latest",
+    "workspace_search",
+]

@@ -1,0 +1,243 @@
+"""The list's search, filters, sort and pages, on known data (SQLite and PostgreSQL)."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from phones.selectors import PhoneFilters, phone_filter, phone_page, search_terms
+from phones.services.search_index import search_refresh
+from tests.factories import BASE_TIME, make_company, make_person, make_phone, make_workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers_on(html: str) -> list[str]:
+    return re.findall(r'data-e164="([^"]+)"', html)
+
+
+@pytest.fixture
+def known():
+    """Six phones with people, companies and workspaces, and their search text indexed."""
+    sales = make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
+    support = make_workspace("ws_support", "Support Desk", "sup_9")
+    acme = make_company("company_tenant", "Acme Corporation", "acme.com")
+    globex = make_company("globex", "Globex", "globex.example")
+    john = make_person("people1", "John Doe", "john.doe@example.com")
+    jane = make_person("p_jane", "Jane Roe", "jane@globex.example")
+    phones = {
+        "us": make_phone(1, e164_number="+14155552671", national_number="4155552671"),
+        "us2": make_phone(2, e164_number="+12125550100", national_number="2125550100"),
+        "gb": make_phone(
+            3, e164_number="+442079460958", national_number="2079460958", country_code=44
+        ),
+        "it": make_phone(
+            4,
+            e164_number="+390612345678",
+            national_number="0612345678",
+            country_code=39,
+            label="mobile",
+            is_primary=True,
+        ),
+        "fr": make_phone(
+            5,
+            e164_number="+33142685300",
+            national_number="142685300",
+            country_code=33,
+            is_verified=True,
+        ),
+        "us3": make_phone(6, e164_number="+16465550199", national_number="6465550199"),
+    }
+    phones["us"].people.add(john)
+    phones["us"].companies.add(acme)
+    phones["us"].workspaces.add(sales)
+    phones["gb"].people.add(jane)
+    phones["gb"].companies.add(globex)
+    phones["gb"].workspaces.add(support)
+    phones["it"].workspaces.add(sales)
+    search_refresh(phone_ids=[p.id for p in phones.values()])
+    return phones
+
+
+def found(**filters) -> set[str]:
+    return set(phone_filter(filters=PhoneFilters(**filters)).values_list("e164_number", flat=True))
+
+
+@pytest.mark.parametrize(
+    "typed", ["(415) 555-2671", "415.555.2671", "+1 415 555 2671", "5552671", "14155552671"]
+)
+def test_a_number_typed_in_any_format_finds_the_same_phone(known, typed):
+    assert found(q=typed) == {"+14155552671"}
+
+
+def test_search_terms_keep_digits_of_numbers_and_words_of_text():
+    assert search_terms("(415) 555-2671") == ["4155552671"]
+    assert search_terms("  John   DOE ") == ["john", "doe"]
+    assert search_terms("50% off_") == ["50", "off"]
+    assert search_terms("") == []
+
+
+def test_italian_leading_zero_is_searchable(known):
+    assert found(q="06 1234 5678") == {"+390612345678"}
+
+
+def test_name_fragment_email_company_domain_and_workspace_each_find_their_phone(known):
+    assert found(q="john") == {"+14155552671"}
+    assert found(q="DOE") == {"+14155552671"}
+    assert found(q="jane@globex") == {"+442079460958"}
+    assert found(q="acme corp") == {"+14155552671"}
+    assert found(q="globex.example") == {"+442079460958"}
+    assert found(q="sales team") == {"+14155552671", "+390612345678"}
+    assert found(q="fygr_123") == {"+14155552671", "+390612345678"}
+
+
+def test_search_has_no_false_positives(known):
+    assert found(q="5559999") == set()
+    assert found(q="john globex") == set()
+    assert found(q="zebra") == set()
+
+
+def test_filters_narrow_by_links_label_country_flags_and_dates(known):
+    assert found(workspaces=["workspace_sales"]) == {"+14155552671", "+390612345678"}
+    assert found(workspaces=["workspace_sales", "ws_support"]) == {
+        "+14155552671",
+        "+390612345678",
+        "+442079460958",
+    }
+    assert found(companies=["globex"]) == {"+442079460958"}
+    assert found(people=["people1"]) == {"+14155552671"}
+    assert found(label="mobile") == {"+390612345678"}
+    assert found(country_code=44) == {"+442079460958"}
+    assert found(is_primary=True) == {"+390612345678"}
+    assert found(is_verified=True) == {"+33142685300"}
+    day = (BASE_TIME + timedelta(minutes=3)).date()
+    assert len(found(created_from=day, created_to=day)) == 6
+    assert found(created_from=day + timedelta(days=1)) == set()
+    assert found(q="sales", label="mobile") == {"+390612345678"}
+
+
+def test_deleted_phones_leave_the_list(known):
+    known["us2"].deleted_at = BASE_TIME
+    known["us2"].save()
+    assert "+12125550100" not in found()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-created", ["us3", "fr", "it", "gb", "us2", "us"]),
+        ("created", ["us", "us2", "gb", "it", "fr", "us3"]),
+        ("number", ["us2", "us", "us3", "fr", "it", "gb"]),
+        ("-number", ["gb", "it", "fr", "us3", "us", "us2"]),
+    ],
+)
+def test_sort_orders_and_keyset_pages_cover_every_phone_once(known, sort, expected):
+    seen, cursor = [], None
+    while True:
+        page = phone_page(sort=sort, size=25, cursor=cursor)
+        seen.extend(p.id for p in page.phones)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == [known[key].id for key in expected]
+
+
+def test_walking_pages_of_two_in_every_sort_matches_one_big_page(known):
+    for sort in ("-created", "created", "-updated", "updated", "number", "-number"):
+        everything = [p.id for p in phone_page(sort=sort, size=25).phones]
+        walked, cursor = [], None
+        for _ in range(10):
+            page = phone_page(sort=sort, size=25, cursor=cursor)
+            walked.extend(p.id for p in page.phones)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        assert walked == everything
+
+
+def test_a_cursor_made_for_another_sort_restarts_at_the_first_page(known):
+    page = phone_page(sort="number", size=25)
+    assert phone_page(sort="-created", cursor="junk").phones[0].id == known["us3"].id
+    assert page.next_cursor is None
+
+
+def test_query_string_round_trips_into_the_page_and_its_links(known, viewer_client: Client):
+    for n in range(30):
+        phone = make_phone(100 + n, label="home")
+        phone.workspaces.add(known["us"].workspaces.first())
+    url = reverse("phones:list") + "?label=home&workspace=workspace_sales&sort=created&size=25"
+    html = viewer_client.get(url).content.decode()
+    assert len(numbers_on(html)) == 25
+    assert '<option value="home" selected>Home</option>' in html
+    assert '<input type="hidden" name="workspace" value="workspace_sales">' in html
+    next_link = re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+    assert "label=home" in next_link and "workspace=workspace_sales" in next_link
+    assert "sort=created" in next_link and "cursor=" in next_link
+    second = viewer_client.get(reverse("phones:list") + next_link).content.decode()
+    assert len(numbers_on(second)) == 5
+    assert set(numbers_on(second)).isdisjoint(numbers_on(html))
+
+
+def test_no_match_offers_to_clear_the_filters(known, viewer_client: Client):
+    html = viewer_client.get(reverse("phones:list") + "?q=zebra").content.decode()
+    assert "No phone in the local copy matches." in html
+    assert f'<a href="{reverse("phones:list")}">Clear the filters</a>' in html
+
+
+def test_bad_query_values_are_ignored_not_an_error(known, viewer_client: Client):
+    url = reverse("phones:list") + "?size=7&sort=sideways&country=abc&created_from=never&cursor=x"
+    response = viewer_client.get(url)
+    assert response.status_code == 200
+    assert len(numbers_on(response.content.decode())) == 6
+
+
+def test_history_restore_gets_the_whole_page(known, viewer_client: Client):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    html = viewer_client.get(reverse("phones:list") + "?q=john", headers=headers).content.decode()
+    assert html.startswith("<!doctype html>")
+    assert numbers_on(html) == ["+14155552671"]
+
+
+def export(client: Client, query: str = "") -> list[list[str]]:
+    response = client.get(reverse("phones:export") + query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="wellui-phones-')
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_export_streams_the_filtered_view_with_a_header(known, viewer_client: Client):
+    rows = export(viewer_client, "?workspace=workspace_sales&sort=created")
+    assert rows[0][:4] == ["E.164", "Number", "Country code", "National number"]
+    assert [r[0] for r in rows[1:]] == ["'+14155552671", "'+390612345678"]
+    us = rows[1]
+    assert us[1] == "'+1 415-555-2671"
+    assert us[3] == "4155552671"
+    assert us[7:10] == ["John Doe", "Acme Corporation", "Sales Team Workspace"]
+    assert rows[2][3] == "0612345678"
+
+
+def test_export_neutralises_cells_that_start_like_a_formula(known, viewer_client: Client):
+    known["us"].people.add(make_person("evil", '=HYPERLINK("http://x","y")', "a@b.c"))
+    known["us"].companies.add(make_company("evil_c", "@SUM(1+1)", "-x.com"))
+    search_refresh(phone_ids=[known["us"].id])
+    rows = export(viewer_client, "?q=5552671")
+    people, companies = rows[1][7], rows[1][8]
+    assert people == '\'=HYPERLINK("http://x","y"); John Doe'
+    assert companies == "'@SUM(1+1); Acme Corporation"
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@"))
+
+
+def test_export_walks_past_its_chunk_size(viewer_client: Client):
+    for n in range(1203):
+        make_phone(n)
+    rows = export(viewer_client)
+    assert len(rows) == 1 + 1203
+    assert len({r[-1] for r in rows[1:]}) == 1203
