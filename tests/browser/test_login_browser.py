@@ -20,7 +20,7 @@ def test_agent_logs_in_sees_cached_phones_and_logs_out(page: Page, live_server, 
 
     expect(page).to_have_url(f"{live_server.url}/phones/")
     expect(page.get_by_role("heading", name="Phones")).to_be_visible()
-    expect(page.get_by_role("cell", name="+14155550007")).to_be_visible()
+    expect(page.get_by_role("link", name="+1 415-555-0007")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
