@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from phones.models import SyncRun
+from phones.services.outbox import outbox_deliver
 from phones.services.sync import sync_run
 
 
@@ -25,3 +26,12 @@ def sync_task(run_id: int, full: bool) -> dict[str, int | str]:
         "updated": run.updated,
         "deleted": run.deleted,
     }
+
+
+@task
+def outbox_deliver_task(entry_id: str) -> dict[str, str | int]:
+    """One delivery attempt of a queued phone create (it schedules its own retry)."""
+    entry = outbox_deliver(entry_id=entry_id)
+    if entry is None:
+        return {"entry": entry_id, "state": "missing"}
+    return {"entry": entry_id, "state": entry.state, "attempts": entry.attempts}

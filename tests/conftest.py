@@ -2,13 +2,16 @@
 guard that fails any connection to a host other than this machine."""
 
 import ipaddress
+import signal
 import socket
 from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
+from django_tasks_db.management.commands import db_worker
 
 from phones.services import upstream_client
 from sandbox import Sandbox
@@ -104,3 +107,23 @@ def editor_client(editor: User) -> Client:
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def worker(monkeypatch) -> Iterator:
+    """Runs every queued task, then stops: `manage.py db_worker --batch`, in this process.
+
+    The worker's connection recycling is switched off so the test's transaction survives,
+    and the signal handlers it installs are put back afterwards.
+    """
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def run() -> None:
+        call_command(
+            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+        )
+
+    yield run
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)

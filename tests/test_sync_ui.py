@@ -2,18 +2,14 @@
 phone, against the sandbox over HTTP and the database task backend's own worker."""
 
 import re
-import signal
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from phones.models import Phone, SyncRun
@@ -28,26 +24,6 @@ SYNC_URL = "/phones/sync/"
 STATUS_URL = "/phones/sync/status/"
 POLLING = 'hx-trigger="every 1s"'
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def worker(monkeypatch) -> Iterator:
-    """Runs every queued task, then stops: `manage.py db_worker --batch`, in this process.
-
-    The worker's connection recycling is switched off so the test's transaction survives,
-    and the signal handlers it installs are put back afterwards.
-    """
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def run() -> None:
-        call_command(
-            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
-        )
-
-    yield run
-    for sig, handler in handlers.items():
-        signal.signal(sig, handler)
 
 
 def messages_of(response) -> list[str]:

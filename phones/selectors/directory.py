@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from phones.models import AuditEntry, Company, Person, Phone, SyncRun, Workspace
+from phones.models import AuditEntry, Company, OutboxEntry, Person, Phone, SyncRun, Workspace
 
 
 def sync_run_latest() -> SyncRun | None:
@@ -97,3 +97,20 @@ def phone_audit(*, phone_id: uuid.UUID) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(upstream_id=str(phone_id)).select_related("actor").order_by("at")
     )
+
+
+def outbox_entries(*, include_done: bool = False) -> list[OutboxEntry]:
+    """Queued phone creates, newest first: open and rejected ones (and the rest if asked)."""
+    qs = OutboxEntry.objects.select_related("author")
+    if not include_done:
+        qs = qs.filter(state__in=[*OutboxEntry.OPEN_STATES, OutboxEntry.State.FAILED])
+    return list(qs[:200])
+
+
+def outbox_open_count() -> int:
+    """How many phone creates are waiting for WellApp."""
+    return OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES).count()
+
+
+def outbox_entry(*, entry_id: uuid.UUID) -> OutboxEntry | None:
+    return OutboxEntry.objects.filter(id=entry_id).first()

@@ -3,7 +3,20 @@
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import health_check, upstream_client
-from phones.services.phones import PhoneCreateFailed, field_for_path, phone_create
+from phones.services.outbox import (
+    outbox_deliver,
+    outbox_discard,
+    outbox_enqueue,
+    outbox_resume,
+    outbox_retry_now,
+)
+from phones.services.phones import (
+    PhoneCreateFailed,
+    field_for_path,
+    phone_create,
+    phone_deliver,
+    phone_document,
+)
 from phones.services.refresh import PhoneRefreshFailed, phone_refresh
 from phones.services.sync import SyncFailed, SyncProgress, sync_request, sync_run
 
@@ -17,7 +30,14 @@ __all__ = [
     "directory_upsert",
     "field_for_path",
     "health_check",
+    "outbox_deliver",
+    "outbox_discard",
+    "outbox_enqueue",
+    "outbox_resume",
+    "outbox_retry_now",
     "phone_create",
+    "phone_deliver",
+    "phone_document",
     "phone_refresh",
     "phones_upsert",
     "sync_request",

@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from phones.models import Company, Person, Phone, Workspace
+from phones.models import Company, OutboxEntry, Person, Phone, Workspace
 from phones.services.audit import audit_record
 from phones.services.cache import phones_upsert
 from phones.services.health import upstream_client
@@ -84,7 +84,7 @@ def field_for_path(path: str | None) -> str | None:
     return None
 
 
-def _document(
+def phone_document(
     *,
     phone_id: uuid.UUID,
     country_code: int,
@@ -97,6 +97,7 @@ def _document(
     companies: Sequence[Company],
     workspaces: Sequence[Workspace],
 ) -> dict:
+    """The create request for WellApp, in the shape of its own example (see documents.py)."""
     return build_phone_document(
         phone_id=str(phone_id),
         country_code=country_code,
@@ -226,7 +227,7 @@ def phone_create(
     existing = Phone.objects.filter(id=client_id).first()
     if existing is not None:
         return existing  # a repeated submit of a phone already created and cached
-    document = _document(
+    document = phone_document(
         phone_id=client_id,
         country_code=country_code,
         national_number=national_number,
@@ -238,10 +239,19 @@ def phone_create(
         companies=companies,
         workspaces=workspaces,
     )
+    return phone_deliver(actor=actor, document=document, budget=budget)
+
+
+def phone_deliver(
+    *, actor: AbstractBaseUser | None, document: dict, budget: float | None = None
+) -> Phone:
+    """Send a create document until WellApp confirms it (or the budget runs out), then cache
+    the phone and record who created it. Raises PhoneCreateFailed."""
+    phone_id = str(document["data"]["id"])
     client = upstream_client()
     deadline = time.monotonic() + (budget if budget is not None else settings.WELL_CREATE_BUDGET)
     try:
-        record = _send(client, document, str(client_id), deadline)
+        record = _send(client, document, phone_id, deadline)
     except Rejected as exc:
         raise PhoneCreateFailed(
             f"WellApp rejected the phone: {exc.message}",
@@ -265,5 +275,9 @@ def phone_create(
             upstream_id=record.id,
             trace_id=trace_id,
             detail={"e164_number": record.e164_number},
+        )
+        # A queued copy of this phone (same id) is done now too.
+        OutboxEntry.objects.filter(id=record.id, state__in=OutboxEntry.OPEN_STATES).update(
+            state=OutboxEntry.State.CONFIRMED, last_error="", last_trace_id=trace_id
         )
     return Phone.objects.get(id=record.id)

@@ -1,0 +1,43 @@
+"""Queued phone creates: what is waiting for WellApp, and what staff can do about it."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from phones import selectors
+from phones.services import outbox_discard, outbox_retry_now
+
+
+@require_GET
+@permission_required("phones.view_phone", raise_exception=True)
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    """Phones queued for WellApp with their state, and the ones WellApp rejected."""
+    entries = selectors.outbox_entries(include_done=request.GET.get("all") == "1")
+    return render(request, "phones/outbox_list.html", {"entries": entries})
+
+
+@require_POST
+@permission_required("phones.add_phone", raise_exception=True)
+def outbox_retry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    """Try a queued phone again now."""
+    entry = outbox_retry_now(entry_id=str(entry_id))
+    if entry is None:
+        raise Http404("No such queued phone.")
+    messages.info(request, f"{entry.e164_number} will be sent again in a moment.")
+    return redirect(reverse("phones:outbox"))
+
+
+@require_POST
+@permission_required("phones.add_phone", raise_exception=True)
+def outbox_drop(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    """Give up on a queued or rejected phone."""
+    entry = outbox_discard(entry_id=str(entry_id), actor=request.user)
+    if entry is None:
+        raise Http404("No such queued phone.")
+    messages.info(request, f"{entry.e164_number} was discarded; nothing was created in WellApp.")
+    return redirect(reverse("phones:outbox"))
