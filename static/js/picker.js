@@ -1,7 +1,9 @@
 /*
  * Directory pickers: a WAI-ARIA combobox with a listbox of options and chips for the picks.
- * htmx fetches the options (the input's hx-get); this script handles the keyboard, the chips
- * and what the live region says. Focus stays in the input throughout.
+ * htmx fetches the options (the input's hx-get) and the note beside them ("no matches",
+ * "refine your search"); this script handles the keyboard, the chips and what the live region
+ * says. Focus stays in the input throughout. The popup holds the listbox and the note; the
+ * combobox is expanded only while the listbox shows options.
  */
 (function () {
   "use strict";
@@ -11,7 +13,9 @@
     return {
       name: name,
       input: picker.querySelector('[role="combobox"]'),
+      popup: picker.querySelector(".popup"),
       listbox: picker.querySelector('[role="listbox"]'),
+      note: picker.querySelector(".popup .note"),
       chips: picker.querySelector(".chips"),
       status: picker.querySelector('[role="status"]'),
     };
@@ -42,15 +46,26 @@
     }
   }
 
+  function isOpen(p) {
+    return !p.popup.hidden;
+  }
+
   function open(p) {
-    p.listbox.hidden = false;
-    p.input.setAttribute("aria-expanded", "true");
+    p.popup.hidden = false;
+    p.input.setAttribute("aria-expanded", options(p).length ? "true" : "false");
   }
 
   function close(p) {
-    p.listbox.hidden = true;
+    p.popup.hidden = true;
     p.input.setAttribute("aria-expanded", "false");
     setActive(p, null);
+  }
+
+  function setNote(p, kind, text) {
+    p.note.setAttribute("data-note", kind);
+    p.note.classList.toggle("error", kind === "failed");
+    p.note.textContent = text;
+    p.note.hidden = false;
   }
 
   function addChip(p, id, label) {
@@ -80,6 +95,8 @@
     announce(p, "Added " + option.getAttribute("data-label"));
     p.input.value = "";
     close(p);
+    // A picked record is not offered again by Down on the same answer.
+    option.remove();
     p.input.focus();
   }
 
@@ -118,15 +135,15 @@
         move(p, -1);
         break;
       case "Enter":
-        if (!p.listbox.hidden && active) {
+        if (isOpen(p) && active) {
           event.preventDefault();
           pick(p, active);
-        } else if (!p.listbox.hidden) {
+        } else if (isOpen(p)) {
           event.preventDefault();
         }
         break;
       case "Escape":
-        if (!p.listbox.hidden) {
+        if (isOpen(p)) {
           event.preventDefault();
           close(p);
         }
@@ -144,12 +161,13 @@
   });
 
   document.addEventListener("mousedown", function (event) {
-    var option = event.target.closest && event.target.closest('[role="option"]');
-    var p = pickerOf(option);
-    if (p) {
-      event.preventDefault();
-      pick(p, option);
-    }
+    var popup = event.target.closest && event.target.closest(".popup");
+    var p = pickerOf(popup);
+    if (!p) { return; }
+    // A press anywhere in the popup keeps the focus in the input.
+    event.preventDefault();
+    var option = event.target.closest('[role="option"]');
+    if (option) { pick(p, option); }
   });
 
   document.addEventListener("click", function (event) {
@@ -162,7 +180,7 @@
 
   document.addEventListener("focusout", function (event) {
     var p = pickerOf(event.target);
-    if (p && event.target === p.input && !(event.relatedTarget && p.listbox.contains(event.relatedTarget))) {
+    if (p && event.target === p.input && !(event.relatedTarget && p.popup.contains(event.relatedTarget))) {
       close(p);
     }
   });
@@ -174,17 +192,15 @@
     options(p).forEach(function (o) {
       if (taken.indexOf(o.getAttribute("data-id")) !== -1) { o.remove(); }
     });
-    var count = options(p).length;
-    var more = p.listbox.querySelector('[data-note="more"]');
-    if (count === 0 && !p.listbox.querySelector('[data-note="empty"]')) {
-      var note = document.createElement("li");
-      note.className = "note";
-      note.setAttribute("data-note", "empty");
-      note.textContent = "No matches";
-      p.listbox.appendChild(note);
-    }
-    if (document.activeElement === p.input) { open(p); }
     setActive(p, null);
+    // An answer that arrives after the agent has left the picker stays closed and silent.
+    if (document.activeElement !== p.input) { return; }
+    var count = options(p).length;
+    var more = p.note.getAttribute("data-note") === "more";
+    if (count === 0 && !more && p.note.getAttribute("data-note") !== "empty") {
+      setNote(p, "empty", "No matches");
+    }
+    open(p);
     announce(p, count === 0 ? "No matches" : count + (count === 1 ? " result" : " results") + (more ? "; refine your search to see more" : ""));
   });
 
@@ -192,11 +208,8 @@
     var p = pickerOf(event.detail.elt);
     if (!p || event.detail.elt !== p.input) { return; }
     p.listbox.innerHTML = "";
-    var note = document.createElement("li");
-    note.className = "note error";
-    note.setAttribute("data-note", "failed");
-    note.textContent = "Search failed; keep typing to try again";
-    p.listbox.appendChild(note);
+    setActive(p, null);
+    setNote(p, "failed", "Search failed; keep typing to try again");
     open(p);
     announce(p, "Search failed");
   }
