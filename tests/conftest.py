@@ -127,3 +127,18 @@ def worker(monkeypatch) -> Iterator:
     yield run
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
+
+
+@pytest.fixture
+def seed_directory(wellapp, db) -> Sandbox:
+    """The records of WellApp's own example, cached as a sync would leave them (the sandbox
+    holds them too), without reading the whole demo directory."""
+    from tests.factories import make_company, make_person, make_workspace
+
+    make_person("people1", "John Doe", "john.doe@example.com")
+    make_company("company_tenant", "Acme Corporation", "acme.com")
+    make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
+    make_workspace(
+        "550e8400-e29b-41d4-a716-446655440000", "Marketing Team Workspace", "mkt_workspace_001"
+    )
+    return wellapp

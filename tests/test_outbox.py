@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phones.models import AuditEntry, OutboxEntry, Phone
-from phones.services import outbox_deliver, outbox_enqueue, phone_document, sync_run
+from phones.services import outbox_deliver, outbox_enqueue, phone_document
 from phones.services import phones as phone_services
 from phones.services.outbox import retry_delay
 from tests.factories import make_person
@@ -19,9 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
 
 @pytest.fixture
-def directory(wellapp):
-    sync_run()
-    return wellapp
+def directory(seed_directory):
+    return seed_directory
 
 
 def document(phone_id: str, persons=("people1",)) -> dict:

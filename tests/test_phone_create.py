@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phones.models import AuditEntry, Phone
-from phones.services import sync_run, upstream_client
+from phones.services import upstream_client
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
@@ -19,10 +19,9 @@ MARKETING = "550e8400-e29b-41d4-a716-446655440000"
 
 
 @pytest.fixture
-def directory(wellapp):
-    """The sandbox's directory in the cache (the pickers' source), phones included."""
-    sync_run()
-    return wellapp
+def directory(seed_directory):
+    """WellApp's example records in the cache (the pickers' source) and in the sandbox."""
+    return seed_directory
 
 
 def form_data(**overrides) -> dict:

@@ -1,0 +1,153 @@
+"""Fault drills: every sandbox fault mode against the create form. Whatever WellApp does, the
+agent gets a page (never a 500) that names the problem, keeps the input, and WellApp ends up
+with the right number of phones (0 or 1), in bounded time; the token never leaks."""
+
+import logging
+import time
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from phones.models import Phone
+from phones.services import upstream_client
+
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(90)]
+
+BUDGET = 5.0
+TIMEOUT = 1.0
+
+
+@pytest.fixture
+def drill(seed_directory, settings, caplog):
+    """WellApp's example records cached, short timeouts, and every log record captured."""
+    wellapp = seed_directory
+    settings.WELL_CREATE_BUDGET = BUDGET
+    settings.WELL_API_TIMEOUT = TIMEOUT
+    upstream_client.cache_clear()
+    caplog.set_level(logging.DEBUG)
+    yield wellapp
+    messages = [record.getMessage() for record in caplog.records]
+    leaked = [m for m in messages if wellapp.token in m]
+    assert not leaked, leaked
+
+
+def form_data() -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "country": "US",
+        "national_number": "(212) 555-0142",
+        "label": "home",
+        "persons": ["people1"],
+        "workspaces": ["workspace_sales"],
+    }
+
+
+def submit(client: Client, wellapp, data: dict | None = None) -> tuple[dict, str, float, int]:
+    before = wellapp.stats()["phones"]
+    data = data or form_data()
+    started = time.monotonic()
+    response = client.post(reverse("phones:new"), data)
+    elapsed = time.monotonic() - started
+    time.sleep(0.2)  # let a dropped or slow exchange finish on the sandbox side
+    assert response.status_code in (200, 302), response.status_code
+    body = response.content.decode()
+    assert wellapp.token not in body
+    return (
+        data,
+        body if response.status_code == 200 else "",
+        elapsed,
+        wellapp.stats()["phones"] - before,
+    )
+
+
+PERSISTENT = [
+    # (fault, what the page names)
+    ({"mode": "status", "status": 500}, "WellApp is failing"),
+    ({"mode": "status", "status": 502}, "HTTP 502"),
+    ({"mode": "status", "status": 503}, "HTTP 503"),
+    ({"mode": "rate_limit", "retry_after": 1}, "WellApp is rate limiting requests"),
+    ({"mode": "rate_limit", "retry_after": 86400}, "WellApp is rate limiting requests"),
+    ({"mode": "slow", "seconds": 5}, "did not answer"),
+    ({"mode": "drop"}, "dropped"),
+    ({"mode": "reset"}, "dropped"),
+    ({"mode": "malformed"}, "WellApp sent a response that is not JSON"),
+    ({"mode": "wrong_content_type"}, "WellApp sent a response that is not JSON"),
+    ({"mode": "empty_body"}, "WellApp sent an empty response"),
+    ({"mode": "unexpected_shape"}, "WellApp sent JSON without recognisable data"),
+]
+
+
+@pytest.mark.parametrize(("fault", "named"), PERSISTENT, ids=lambda v: str(v))
+def test_a_lasting_fault_keeps_the_input_names_the_problem_and_creates_nothing(
+    drill, editor_client: Client, fault, named
+):
+    drill.add_fault(**fault)
+
+    data, body, elapsed, created = submit(editor_client, drill)
+
+    assert "nothing is confirmed yet" in body
+    assert "submitting again is safe" in body
+    assert named in body
+    assert 'value="(212) 555-0142"' in body
+    assert f'name="client_id" value="{data["client_id"]}"' in body
+    assert "John Doe" in body and "Sales Team Workspace" in body
+    assert '<option value="home" selected>Home</option>' in body
+    assert elapsed < BUDGET + TIMEOUT + 1.5
+    assert not Phone.objects.filter(id=data["client_id"]).exists()
+
+    # A slow first send may still land after the page answered: at most one phone, and
+    # submitting the same form again (as the page invites) confirms it without a second.
+    drill.clear_faults()
+    time.sleep(fault.get("seconds", 0) if fault["mode"] == "slow" else 0)
+    assert created in (0, 1)
+    assert drill.stats()["phones"] - 1000 in (0, 1)
+    _, again, _, _ = submit(editor_client, drill, data)
+    assert again == ""
+    assert drill.stats()["phones"] == 1000 + 1
+    assert Phone.objects.filter(id=data["client_id"]).count() == 1
+
+
+@pytest.mark.parametrize("mode", ["status", "rate_limit"])
+def test_a_fault_with_a_trace_id_shows_it(drill, editor_client: Client, mode):
+    drill.add_fault(mode)
+    _, body, _, _ = submit(editor_client, drill)
+    trace_ids = [r["trace_id"] for r in drill.stats()["requests"] if r.get("trace_id")]
+    shown = [t for t in trace_ids if t in body] if trace_ids else []
+    assert "WellApp trace id" in body
+    assert shown or not trace_ids
+
+
+TRANSIENT = [
+    {"mode": "latency", "seconds": 0.3},
+    {"mode": "status", "status": 500, "count": 1, "method": "POST"},
+    {"mode": "status", "status": 502, "count": 1, "method": "POST"},
+    {"mode": "status", "status": 503, "count": 2, "method": "POST"},
+    {"mode": "rate_limit", "retry_after": 1, "count": 1, "method": "POST"},
+    {"mode": "rate_limit", "retry_after": 86400, "count": 1, "method": "POST"},
+    {"mode": "slow", "seconds": 2, "count": 1, "method": "POST"},
+    {"mode": "drop", "count": 1, "method": "POST"},
+    {"mode": "create_then_drop", "count": 1, "method": "POST"},
+    {"mode": "create_then_drop", "method": "POST"},
+    {"mode": "malformed", "count": 1, "method": "POST"},
+    {"mode": "empty_body", "count": 1, "method": "POST"},
+    {"mode": "wrong_content_type", "count": 1, "method": "POST"},
+    {"mode": "unexpected_shape", "count": 1, "method": "POST"},
+]
+
+
+@pytest.mark.parametrize("fault", TRANSIENT, ids=lambda v: str(v))
+def test_a_passing_fault_ends_in_exactly_one_phone_and_a_success(
+    drill, editor_client: Client, fault
+):
+    drill.add_fault(**fault)
+
+    data, body, elapsed, _ = submit(editor_client, drill)
+
+    assert body == "", body[:500]  # a redirect to the new phone's page
+    assert Phone.objects.filter(id=data["client_id"]).count() == 1
+    time.sleep(2.2 if fault["mode"] == "slow" else 0)  # a slow first send lands late
+    assert drill.state.get_phone(data["client_id"]) is not None
+    assert drill.stats()["phones"] == 1000 + 1
+    assert elapsed < BUDGET + TIMEOUT + 1.5
