@@ -120,6 +120,34 @@ class PhoneCreateForm(PickerForm):
             self.initial.setdefault("client_id", uuid.uuid4())
             self.initial.setdefault("country", settings.WELL_DEFAULT_REGION)
 
+    @classmethod
+    def initial_from(cls, form_data: dict[str, Any]) -> dict[str, Any]:
+        """Initial values from a submitted form's data (as stored with a queued phone)."""
+        initial: dict[str, Any] = {}
+        for name, value in form_data.items():
+            if name in cls.base_fields:
+                values = [value] if isinstance(value, str) else list(value)
+                many = isinstance(cls.base_fields[name], CachedRecordsField)
+                initial[name] = values if many else (values[-1] if values else "")
+        return initial
+
+    def phone_fields(self) -> dict[str, Any]:
+        """The phone this valid form describes, as ``phone_create`` takes it."""
+        assert self.number is not None
+        data = self.cleaned_data
+        return {
+            "client_id": data["client_id"],
+            "country_code": self.number.country_code or 0,
+            "national_number": self.number.national_number,
+            "e164_number": self.number.e164,
+            "label": data["label"],
+            "is_primary": data["is_primary"],
+            "is_verified": data["is_verified"],
+            "people": data["persons"],
+            "companies": data["companies"],
+            "workspaces": data["workspaces"],
+        }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         raw = cleaned.get("national_number")

@@ -168,3 +168,65 @@ def test_editor_can_retry_and_discard_and_a_viewer_cannot(
     assert entry.state == OutboxEntry.State.DISCARDED
     outbox_deliver(entry_id=str(entry.pk))
     assert not Phone.objects.filter(id=entry.pk).exists()
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "country": "US",
+        "national_number": "(415) 555-0177",
+        "label": "mobile",
+        "persons": ["people1"],
+        "companies": ["company_tenant"],
+        "workspaces": ["workspace_sales"],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_unconfirmed_create_offers_queue_and_retry_and_queueing_keeps_the_same_id(
+    directory, editor_client: Client, settings
+):
+    settings.WELL_CREATE_BUDGET = 1.0
+    directory.add_fault("status", status=503)
+    data = form_data()
+    page = editor_client.post(reverse("phones:new"), data).content.decode()
+    assert '<button type="submit" name="queue" value="1">Queue and retry</button>' in page
+
+    response = editor_client.post(reverse("phones:new"), {**data, "queue": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("phones:outbox")
+    entry = OutboxEntry.objects.get()
+    assert str(entry.pk) == data["client_id"]
+    assert entry.document["data"]["id"] == data["client_id"]
+    assert entry.document["data"]["attributes"]["e164_number"] == "+14155550177"
+    assert entry.form_data["national_number"] == ["(415) 555-0177"]
+    listing = editor_client.get(reverse("phones:list")).content.decode()
+    assert "1 phone is waiting for WellApp to confirm it" in listing
+
+
+def test_a_rejected_queued_phone_can_be_corrected_and_resubmitted_under_its_id(
+    directory, editor, editor_client: Client
+):
+    make_person("ghost", "Gus Ghost")
+    entry = outbox_enqueue(
+        actor=editor,
+        document=document(str(uuid.uuid4()), persons=("ghost",)),
+        form_data=form_data(persons=["ghost"], national_number="415 555 0142"),
+    )
+    entry = outbox_deliver(entry_id=str(entry.pk))
+    assert entry.state == OutboxEntry.State.FAILED
+
+    page = editor_client.get(reverse("phones:new") + f"?queued={entry.pk}").content.decode()
+    assert f'name="client_id" value="{entry.pk}"' in page
+    assert 'value="415 555 0142"' in page
+    assert "Gus Ghost" in page  # the picked person comes back as a chip
+
+    fixed = form_data(client_id=str(entry.pk), persons=["people1"], national_number="415 555 0142")
+    response = editor_client.post(reverse("phones:new"), fixed)
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.state == OutboxEntry.State.CONFIRMED
+    assert list(Phone.objects.get(id=entry.pk).people.values_list("id", flat=True)) == ["people1"]

@@ -9,6 +9,7 @@ from phones.services.outbox import (
     outbox_enqueue,
     outbox_resume,
     outbox_retry_now,
+    phone_queue,
 )
 from phones.services.phones import (
     PhoneCreateFailed,
@@ -38,6 +39,7 @@ __all__ = [
     "phone_create",
     "phone_deliver",
     "phone_document",
+    "phone_queue",
     "phone_refresh",
     "phones_upsert",
     "sync_request",

@@ -7,6 +7,7 @@ attempt meets a 409 (or finds the phone) and confirms it.
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from phones.models import OutboxEntry
 from phones.services.audit import audit_record
-from phones.services.phones import PhoneCreateFailed, phone_deliver
+from phones.services.phones import PhoneCreateFailed, phone_deliver, phone_document
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,14 @@ def outbox_enqueue(
     return entry
 
 
+def phone_queue(
+    *, actor: AbstractBaseUser, form_data: dict[str, Any], client_id: uuid.UUID, **phone: Any
+) -> OutboxEntry:
+    """Queue the create of this phone (``phone_create``'s arguments) for the background."""
+    document = phone_document(phone_id=client_id, **phone)
+    return outbox_enqueue(actor=actor, document=document, form_data=form_data)
+
+
 def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) -> OutboxEntry:
     """One delivery attempt of a queued create; schedules the next one if it is not confirmed."""
     with transaction.atomic():
@@ -115,9 +124,9 @@ def outbox_retry_now(*, entry_id: str) -> OutboxEntry | None:
 
 def outbox_discard(*, entry_id: str, actor: AbstractBaseUser) -> OutboxEntry | None:
     """Give up on an entry that is not confirmed."""
-    entry = OutboxEntry.objects.filter(id=entry_id).exclude(
-        state=OutboxEntry.State.CONFIRMED
-    ).first()
+    entry = (
+        OutboxEntry.objects.filter(id=entry_id).exclude(state=OutboxEntry.State.CONFIRMED).first()
+    )
     if entry is not None:
         entry.state = OutboxEntry.State.DISCARDED
         entry.save(update_fields=["state", "updated_at"])

@@ -276,8 +276,9 @@ def phone_deliver(
             trace_id=trace_id,
             detail={"e164_number": record.e164_number},
         )
-        # A queued copy of this phone (same id) is done now too.
-        OutboxEntry.objects.filter(id=record.id, state__in=OutboxEntry.OPEN_STATES).update(
+        # A queued copy of this phone (same id), even one corrected after a rejection, is
+        # done now too.
+        OutboxEntry.objects.filter(id=record.id).exclude(state=OutboxEntry.State.CONFIRMED).update(
             state=OutboxEntry.State.CONFIRMED, last_error="", last_trace_id=trace_id
         )
     return Phone.objects.get(id=record.id)

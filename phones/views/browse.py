@@ -28,6 +28,7 @@ def _list_context(request: HttpRequest) -> dict:
         "page": page,
         "total": selectors.phone_count(),
         "last_sync": selectors.sync_run_latest(),
+        "outbox_open": selectors.outbox_open_count(),
         "pickers": form.pickers(),
     }
 

@@ -1,5 +1,7 @@
 """Creating a phone: the form, its live number preview, and the directory pickers."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,8 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from phones import selectors
 from phones.forms import PhoneCreateForm
+from phones.models import OutboxEntry
 from phones.phone_numbers import check_number
-from phones.services import PhoneCreateFailed, phone_create
+from phones.services import PhoneCreateFailed, phone_create, phone_queue
 
 PICKERS = {
     "people": selectors.person_search,
@@ -37,6 +40,21 @@ def _form_context(form: PhoneCreateForm, failure: PhoneCreateFailed | None = Non
     }
 
 
+def _submitted(request: HttpRequest) -> dict[str, list[str]]:
+    """What the agent entered, kept with a queued phone so it can be corrected later."""
+    return {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
+
+
+def _queued_entry(request: HttpRequest) -> OutboxEntry | None:
+    """The queued phone ``?queued=<id>`` asks to correct, if it is still not confirmed."""
+    try:
+        entry_id = uuid.UUID(request.GET.get("queued", ""))
+    except ValueError:
+        return None
+    entry = selectors.outbox_entry(entry_id=entry_id)
+    return entry if entry is not None and entry.state != OutboxEntry.State.CONFIRMED else None
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("phones.add_phone", raise_exception=True)
 def phone_new(request: HttpRequest) -> HttpResponse:
@@ -45,21 +63,21 @@ def phone_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PhoneCreateForm(request.POST)
         if form.is_valid() and form.number is not None:
-            data = form.cleaned_data
-            try:
-                phone = phone_create(
+            if request.POST.get("queue"):
+                entry = phone_queue(
                     actor=request.user,
-                    client_id=data["client_id"],
-                    country_code=form.number.country_code or 0,
-                    national_number=form.number.national_number,
-                    e164_number=form.number.e164,
-                    label=data["label"],
-                    is_primary=data["is_primary"],
-                    is_verified=data["is_verified"],
-                    people=data["persons"],
-                    companies=data["companies"],
-                    workspaces=data["workspaces"],
+                    form_data=_submitted(request),
+                    **form.phone_fields(),
                 )
+                messages.info(
+                    request,
+                    f"{entry.e164_number} is queued: it will be sent to WellApp again, with the "
+                    "same id, until WellApp confirms it.",
+                )
+                url = reverse("phones:outbox")
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            try:
+                phone = phone_create(actor=request.user, **form.phone_fields())
             except PhoneCreateFailed as exc:
                 failure = exc
                 if exc.field:
@@ -70,7 +88,12 @@ def phone_new(request: HttpRequest) -> HttpResponse:
                 url = reverse("phones:detail", args=[phone.id])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
-        form = PhoneCreateForm()
+        queued = _queued_entry(request)
+        if queued is not None:
+            initial = PhoneCreateForm.initial_from(queued.form_data)
+            form = PhoneCreateForm(initial={**initial, "client_id": queued.pk})
+        else:
+            form = PhoneCreateForm()
     context = _form_context(form, failure)
     template = "phones/phone_new.html#form" if request.htmx else "phones/phone_new.html"
     return render(request, template, context)
