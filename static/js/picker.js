@@ -90,6 +90,11 @@
     p.chips.appendChild(li);
   }
 
+  // Tells the enclosing form that the picks changed (the phone list reloads on it).
+  function changed(p) {
+    p.input.dispatchEvent(new CustomEvent("picker:change", { bubbles: true }));
+  }
+
   function pick(p, option) {
     addChip(p, option.getAttribute("data-id"), option.getAttribute("data-label"));
     announce(p, "Added " + option.getAttribute("data-label"));
@@ -98,6 +103,7 @@
     // A picked record is not offered again by Down on the same answer.
     option.remove();
     p.input.focus();
+    changed(p);
   }
 
   function removeChip(p, chip) {
@@ -105,7 +111,15 @@
     chip.remove();
     announce(p, "Removed " + label);
     p.input.focus();
+    changed(p);
   }
+
+  // The search text typed into a picker is not a form value: its "change" stays inside.
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.getAttribute && event.target.getAttribute("role") === "combobox") {
+      event.stopPropagation();
+    }
+  }, true);
 
   function move(p, step) {
     var list = options(p);
