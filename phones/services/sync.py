@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
+from phones.selectors import COUNT_CACHE_KEY
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import upstream_client
 from phones.upstream import Page, PhoneRecord, UpstreamError, WellAppClient
@@ -122,6 +124,8 @@ def _mark_missing_deleted(*, listed: set[uuid.UUID], run: SyncRun) -> int:
             marked += Phone.objects.filter(id__in=chunk, deleted_at__isnull=True).update(
                 deleted_at=now
             )
+    if marked:
+        cache.delete(COUNT_CACHE_KEY)
     return marked
 
 
