@@ -136,3 +136,15 @@ def test_command_failure_names_the_problem_and_the_trace_id(wellapp):
     assert "Reading people from WellApp failed" in message
     assert f"trace id {run.trace_id}" in message
     assert wellapp.token not in message
+
+
+def test_every_sync_leaves_an_audit_entry_with_its_outcome(wellapp):
+    from phones.models import AuditEntry
+
+    sync_run()
+    wellapp.add_fault("status", status=500, path="/v1/people")
+    with pytest.raises(SyncFailed):
+        sync_run()
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "trace_id"))
+    assert [action for action, _ in entries] == ["sync.succeeded", "sync.failed"]
+    assert entries[1][1] == SyncRun.objects.order_by("id").last().trace_id != ""

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
 from phones.selectors import COUNT_CACHE_KEY
+from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import upstream_client
 from phones.upstream import Page, PhoneRecord, UpstreamError, WellAppClient
@@ -135,6 +136,24 @@ def _fail(run: SyncRun, error: str, trace_id: str = "") -> None:
     run.trace_id = trace_id
     run.finished_at = timezone.now()
     run.save()
+    _audit(run)
+
+
+def _audit(run: SyncRun) -> None:
+    audit_record(
+        actor=run.requested_by,
+        action=f"sync.{run.status}",
+        trace_id=run.trace_id,
+        detail={
+            "run": run.pk,
+            "full": run.full,
+            "records": run.records,
+            "created": run.created,
+            "updated": run.updated,
+            "deleted": run.deleted,
+            "error": run.error,
+        },
+    )
 
 
 def sync_run(
@@ -204,6 +223,7 @@ def sync_run(
     run.status = SyncRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()
+    _audit(run)
     return run
 
 
