@@ -13,3 +13,5 @@ urlpatterns = [
     path("phones/", include("phones.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "phones.views.errors.permission_denied"

@@ -1,0 +1,40 @@
+"""Logins and failed logins go to the audit log. Passwords never do."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from phones.services.audit import audit_record
+
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+# Longest attempted username kept; longer input is cut, never rejected.
+USERNAME_LIMIT = 150
+
+
+@receiver(user_logged_in, dispatch_uid="phones.audit_login")
+def record_login(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+) -> None:
+    """Who logged in."""
+    audit_record(actor=user, action=LOGIN)
+
+
+@receiver(user_login_failed, dispatch_uid="phones.audit_login_failed")
+def record_login_failure(
+    sender: str, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """The username someone tried, and whether the lockout refused it unchecked."""
+    username = credentials.get(get_user_model().USERNAME_FIELD, "")
+    audit_record(
+        actor=None,
+        action=LOGIN_FAILED,
+        detail={
+            "username": str(username)[:USERNAME_LIMIT],
+            "locked_out": bool(getattr(request, "axes_locked_out", False)),
+        },
+    )
