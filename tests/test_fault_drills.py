@@ -2,6 +2,7 @@
 agent gets a page (never a 500) that names the problem, keeps the input, and WellApp ends up
 with the right number of phones (0 or 1), in bounded time; the token never leaks."""
 
+import json
 import logging
 import time
 import uuid
@@ -10,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from phones.models import Phone
+from phones.models import AuditEntry, OutboxEntry, Phone
 from phones.services import upstream_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(90)]
@@ -29,8 +30,12 @@ def drill(seed_directory, settings, caplog):
     caplog.set_level(logging.DEBUG)
     yield wellapp
     messages = [record.getMessage() for record in caplog.records]
+    messages += [str(record.exc_info[1]) for record in caplog.records if record.exc_info]
     leaked = [m for m in messages if wellapp.token in m]
     assert not leaked, leaked
+    stored = [json.dumps(list(AuditEntry.objects.values()), default=str)]
+    stored += [json.dumps(list(OutboxEntry.objects.values()), default=str)]
+    assert not [text for text in stored if wellapp.token in text]
 
 
 def form_data() -> dict:
@@ -151,3 +156,24 @@ def test_a_passing_fault_ends_in_exactly_one_phone_and_a_success(
     assert drill.state.get_phone(data["client_id"]) is not None
     assert drill.stats()["phones"] == 1000 + 1
     assert elapsed < BUDGET + TIMEOUT + 1.5
+
+
+def test_a_queued_create_during_an_outage_is_delivered_once_it_ends(
+    drill, editor_client: Client, worker
+):
+    drill.add_fault("status", status=503)
+    data, body, _, created = submit(editor_client, drill)
+    assert "Queue and retry" in body and created == 0
+
+    queued = editor_client.post(reverse("phones:new"), {**data, "queue": "1"})
+    assert queued.status_code == 302
+    entry = OutboxEntry.objects.get(id=data["client_id"])
+    assert entry.state == OutboxEntry.State.QUEUED
+
+    drill.clear_faults()
+    worker()
+
+    entry.refresh_from_db()
+    assert entry.state == OutboxEntry.State.CONFIRMED
+    assert drill.stats()["phones"] == 1000 + 1
+    assert Phone.objects.filter(id=data["client_id"]).count() == 1

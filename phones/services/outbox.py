@@ -64,7 +64,9 @@ def outbox_enqueue(
             upstream_id=phone_id,
             detail={"e164_number": entry.e164_number},
         )
-        transaction.on_commit(lambda: _schedule(entry))
+        # The task row is written in this same transaction (database task backend): the
+        # entry and its delivery are stored together or not at all.
+        _schedule(entry)
     return entry
 
 
