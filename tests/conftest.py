@@ -1,13 +1,16 @@
 """Fixtures shared by the suite: the WellApp sandbox on a loopback port, staff users, and a
 guard that fails any connection to a host other than this machine."""
 
+import importlib
 import ipaddress
 import signal
 import socket
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -78,10 +81,29 @@ def wellapp(wellapp_server: Sandbox, settings) -> Iterator[Sandbox]:
     upstream_client.cache_clear()
 
 
+SUPPORT_GROUPS = importlib.import_module("phones.migrations.0002_support_groups").GROUPS
+
+
+def support_group(name: str) -> Group:
+    """One of the two support roles, made again as the migration makes it when a browser
+    test's database flush removed it."""
+    group = Group.objects.filter(name=name).first()
+    if group is not None:
+        return group
+    create_permissions(django_apps.get_app_config("phones"), verbosity=0)
+    group = Group.objects.create(name=name)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="phones", codename__in=SUPPORT_GROUPS[name]
+        )
+    )
+    return group
+
+
 def _user(username: str, group: str | None) -> User:
     user = User.objects.create_user(username=username, password="correct horse battery")
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(support_group(group))
     return user
 
 
