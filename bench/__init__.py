@@ -1,0 +1,1 @@
+"""Benchmark of the phones list against the Django admin over the same data."""
