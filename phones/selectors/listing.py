@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from phones.models import Phone, PhoneCompany, PhonePerson, PhoneWorkspace
@@ -39,6 +39,14 @@ SORTS: dict[str, tuple[str, bool]] = {
     "-number": ("e164_number", True),
 }
 DEFAULT_SORT = "-created"
+
+# A table row's links as plain lists (phone.people_list, ...): no related manager is built
+# per row and per relation while the page renders.
+LINKS = (
+    Prefetch("people", to_attr="people_list"),
+    Prefetch("companies", to_attr="company_list"),
+    Prefetch("workspaces", to_attr="workspace_list"),
+)
 
 NUMBER_LIKE = re.compile(r"^[\d\s\-.()+/]+$")
 
@@ -88,14 +96,31 @@ def search_terms(query: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
+def _fts_phrase(term: str) -> str:
+    """An FTS5 phrase for a substring: with the trigram tokenizer, the phrase of a term's
+    trigrams matches exactly the texts that contain it."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 def _search_q(terms: list[str]) -> Q:
     """Phones whose search text contains every term, through the trigram index."""
     if connection.vendor == "sqlite":
+        # MATCH reads the trigram index directly; a term shorter than a trigram needs LIKE.
         # Only placeholders are joined into the SQL; the terms travel as parameters.
-        where = " AND ".join(["text LIKE %s"] * len(terms))
+        long_terms = [t for t in terms if len(t) >= 3]
+        short_terms = [t for t in terms if len(t) < 3]
+        where = []
+        params: list[str] = []
+        if long_terms:
+            where.append("phones_phonesearch_fts MATCH %s")
+            params.append(" AND ".join(_fts_phrase(t) for t in long_terms))
+        for term in short_terms:
+            where.append("text LIKE %s")
+            params.append(f"%{term}%")
         matches = RawSQL(  # noqa: S611
-            f"SELECT rowid FROM phones_phonesearch_fts WHERE {where}",  # noqa: S608
-            [f"%{term}%" for term in terms],
+            "SELECT rowid FROM phones_phonesearch_fts WHERE "  # noqa: S608
+            + " AND ".join(where),
+            params,
         )
         return Q(search__id__in=matches)
     match = Q()
@@ -120,8 +145,10 @@ def phone_filter(*, filters: PhoneFilters) -> QuerySet[Phone]:
         (PhonePerson, "person_id", filters.people),
     ):
         if ids:
-            linked = table.objects.filter(**{f"{column}__in": list(ids)}).values("phone_id")
-            qs = qs.filter(id__in=linked)
+            # EXISTS, not IN: SQLite then walks the list's order index and probes the link
+            # table's (phone, record) index, instead of sorting every linked phone.
+            linked = table.objects.filter(phone_id=OuterRef("id"), **{f"{column}__in": list(ids)})
+            qs = qs.filter(Exists(linked))
     if filters.label:
         qs = qs.filter(label=filters.label)
     if filters.country_code is not None:
@@ -184,7 +211,7 @@ def phone_page(
     sort = sort if sort in SORTS else DEFAULT_SORT
     size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
     column, descending = SORTS[sort]
-    qs = phone_filter(filters=filters).prefetch_related("people", "companies", "workspaces")
+    qs = phone_filter(filters=filters).prefetch_related(*LINKS)
     decoded = decode_cursor(cursor, sort) if cursor else None
     if decoded is None:
         rows = list(qs.order_by(*_ordering(column, descending))[: size + 1])
@@ -225,7 +252,7 @@ def phone_export_rows(*, filters: PhoneFilters, sort: str = DEFAULT_SORT, chunk:
     stays flat however many there are)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     column, descending = SORTS[sort]
-    qs = phone_filter(filters=filters).prefetch_related("people", "companies", "workspaces")
+    qs = phone_filter(filters=filters).prefetch_related(*LINKS)
     ordered = qs.order_by(*_ordering(column, descending))
     last: Phone | None = None
     while True:
