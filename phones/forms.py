@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
 
 from phones.models import Company, Person, Phone, Workspace
@@ -235,3 +237,12 @@ class PhoneFilterForm(PickerForm):
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
         )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username cut to the length a username can have: an
+    overlong one is then simply wrong (and fits in the lockout and audit records)."""
+
+    def clean_username(self) -> str:
+        limit = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
+        return (self.cleaned_data.get("username") or "")[:limit]

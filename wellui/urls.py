@@ -4,11 +4,16 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from phones import views as phone_views
+from phones.forms import LoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="phones:list", permanent=False)),
     path("healthz", phone_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("phones/", include("phones.urls")),
     path("admin/", admin.site.urls),
