@@ -9,12 +9,13 @@ WEB_PORT ?= 8000
 SANDBOX_SIZE ?= default
 export PYTHON
 
-.PHONY: help run test lint format pytest clean
+.PHONY: help run test lint format pytest clean bench
 
 help:
 	@echo "make run    - start the WellApp sandbox and the portal on http://127.0.0.1:$(WEB_PORT)/"
 	@echo "make test   - lint and run the test suite"
 	@echo "make format - format the code with ruff"
+	@echo "make bench  - time the phones list against the Django admin over 1M phones"
 	@echo "make clean  - remove the virtualenv and local data"
 
 # Create the virtualenv with a Python >= 3.12, or say plainly that there is none.
@@ -47,6 +48,19 @@ pytest: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Reuses bench/bench.sqlite3 when it already holds the full data set; BENCH_REGENERATE=1
+# rebuilds it. BENCH_ARGS go to bench/run.py (e.g. BENCH_ARGS=--quick).
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.generate $(if $(filter 1,$(BENCH_REGENERATE)),,--if-needed)
+	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(PY) -m bench.run $(BENCH_ARGS)
+
+# Gunicorn and the sandbox with 100k cached phones, 20 simulated staff for 60 s (locust);
+# prints the figures and records them in bench/results.md. LOAD_ARGS go to bench/load/run.py
+# (e.g. LOAD_ARGS='--seconds 10 --phones 5000').
+.PHONY: load
+load: $(VENV)/.installed-dev
+	LOAD_COMMAND="make load$(if $(LOAD_ARGS), LOAD_ARGS='$(LOAD_ARGS)')" $(PY) -m bench.load.run $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,317 @@
+"""Figures of a load test run, and its section in ``bench/results.md``."""
+
+import math
+import os
+import platform
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+START_MARKER = "<!-- load:start -->"
+END_MARKER = "<!-- load:end -->"
+TARGET_P95_MS = 150.0
+TOTAL = "All requests"
+# Request names the p95 target applies to: the list, its pages, searches and filters.
+TARGET_PREFIXES = ("list:", "search:", "filter:")
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass
+class RequestStats:
+    """Times (ms) and failures of one kind of request."""
+
+    name: str
+    times: list[float] = field(default_factory=list)
+    failures: int = 0
+
+    def p(self, share: float) -> float:
+        return percentile(sorted(self.times), share)
+
+    @property
+    def targeted(self) -> bool:
+        return self.name.startswith(TARGET_PREFIXES)
+
+
+def summarise(samples: list[list]) -> tuple[list[RequestStats], RequestStats]:
+    """Per-name statistics (sorted by name) and the total, from (name, start, ms, failed)."""
+    by_name: dict[str, RequestStats] = {}
+    total = RequestStats(TOTAL)
+    for name, _, ms, failed in samples:
+        stats = by_name.setdefault(name, RequestStats(name))
+        for target in (stats, total):
+            target.times.append(ms)
+            target.failures += bool(failed)
+    return sorted(by_name.values(), key=lambda s: s.name), total
+
+
+@dataclass
+class Outcome:
+    """What a run measured: the requests started in the measured window, those of the
+    ramp-up before it (logins), and every error of the run."""
+
+    rows: list[RequestStats]
+    total: RequestStats
+    ramp_up: list[RequestStats]
+    ramp_up_seconds: float
+    seconds: float
+    failed_requests: int
+    user_errors: int
+    problems: list[str]
+
+    @property
+    def errors(self) -> int:
+        return self.failed_requests + self.user_errors
+
+
+def outcome(result: dict) -> Outcome:
+    """Sort the samples locust recorded into the measured window and the ramp-up."""
+    samples = result["samples"]
+    start = result.get("window_start", result["stopped"])
+    end = min(result.get("window_end", start), result["stopped"])
+    rows, total = summarise([s for s in samples if start <= s[1] < end])
+    ramp_up, _ = summarise([s for s in samples if s[1] < start])
+    problems = {**result["failures"], **result["user_errors"]}
+    return Outcome(
+        rows=rows,
+        total=total,
+        ramp_up=ramp_up,
+        ramp_up_seconds=start - result.get("start", start),
+        seconds=max(end - start, 0.0),
+        failed_requests=sum(1 for s in samples if s[3]),
+        user_errors=sum(result["user_errors"].values()),
+        problems=[f"{count}x {text}" for text, count in problems.items()],
+    )
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def table(rows: list[RequestStats], seconds: float) -> list[list[str]]:
+    """Header and rows: count, failures, req/s, p50/p95/p99 and max in ms."""
+    lines = [["Request", "Count", "Failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"]]
+    for stats in rows:
+        lines.append(
+            [
+                stats.name,
+                f"{len(stats.times):,}",
+                f"{stats.failures:,}",
+                f"{len(stats.times) / seconds:,.1f}" if seconds else "-",
+                ms(stats.p(0.50)),
+                ms(stats.p(0.95)),
+                ms(stats.p(0.99)),
+                ms(max(stats.times, default=0.0)),
+            ]
+        )
+    return lines
+
+
+def plain_table(lines: list[list[str]]) -> str:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for n, line in enumerate(lines):
+        cells = [line[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells))
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def markdown_table(lines: list[list[str]]) -> str:
+    out = ["| " + " | ".join(lines[0]) + " |", "| --- |" + " ---: |" * (len(lines[0]) - 1)]
+    for line in lines[1:]:
+        cells = [f"**{c}**" for c in line] if line[0] == TOTAL else line
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def verdicts(result: Outcome) -> list[tuple[str, bool, str]]:
+    """(target, met, evidence) for zero errors and list/search p95 ≤ 150 ms."""
+    errors = result.errors
+    targeted = [s for s in result.rows if s.targeted]
+    worst = max(targeted, key=lambda s: s.p(0.95), default=None)
+    p95_met = worst is not None and worst.p(0.95) <= TARGET_P95_MS
+    evidence = f"worst: {worst.name} at {ms(worst.p(0.95))} ms" if worst else "no list requests"
+    return [
+        ("zero errors", errors == 0, f"{errors} error(s)"),
+        (f"list/search p95 ≤ {TARGET_P95_MS:.0f} ms", p95_met, evidence),
+    ]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def machine_facts() -> list[str]:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"CPU: {cpu_model()}, {cores} cores (`nproc`)",
+        f"Memory: {memory()}",
+        f"OS: {platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+    ]
+
+
+def replace_section(document: str, section: str) -> str:
+    """``document`` with the text between the load-test markers replaced by ``section``
+    (markers included), or with the section appended when it has none yet."""
+    block = f"{START_MARKER}\n{section.strip()}\n{END_MARKER}\n"
+    start, end = document.find(START_MARKER), document.find(END_MARKER)
+    if start != -1 and end > start:
+        rest = document[end + len(END_MARKER) :].lstrip("\n")
+        return document[:start] + block + (f"\n{rest}" if rest else "")
+    if not document.strip():
+        return block
+    return document.rstrip("\n") + "\n\n" + block
+
+
+def record(path: Path, section: str) -> None:
+    """Write the load-test section into ``path``, keeping everything else in it."""
+    existing = path.read_text() if path.exists() else ""
+    path.write_text(replace_section(existing, section))
+
+
+@dataclass
+class RunFacts:
+    """How the run was set up, for the report."""
+
+    command: str
+    users: int
+    wait: tuple[float, float]
+    gunicorn_args: list[str]
+    locust_args: list[str]
+    sandbox_args: list[str]
+    counts: dict[str, int]
+    sync_seconds: float
+    load_average: str
+    cpu: dict[str, float]
+    mix: dict[str, int]
+    locust_version: str
+
+
+def cpu_line(facts: RunFacts) -> str:
+    """CPU time each part used while locust ran, against what the machine had."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu = facts.cpu
+    available = cpu["wall"] * (cores or 1)
+    parts = ", ".join(
+        f"{name} {cpu[name]:.0f} s ({cpu[name] / available:.0%})"
+        for name in ("gunicorn", "locust", "sandbox")
+    )
+    others = max(cpu["machine"] - cpu["gunicorn"] - cpu["locust"] - cpu["sandbox"], 0.0)
+    return (
+        f"CPU time while locust ran ({cpu['wall']:.0f} s x {cores} cores = "
+        f"{available:.0f} CPU-s): {parts}; everything else on the machine "
+        f"{others:.0f} s ({others / available:.0%})"
+    )
+
+
+def render_text(result: Outcome, facts: RunFacts) -> str:
+    """The report for the terminal."""
+    lines = [
+        f"Measured window: {result.seconds:.1f} s, after a ramp-up of "
+        f"{result.ramp_up_seconds:.1f} s in which {facts.users} users logged in.",
+        "",
+        plain_table(table([*result.rows, result.total], result.seconds)),
+        "",
+        "Ramp-up (before the window):",
+        plain_table(table(result.ramp_up, result.ramp_up_seconds)),
+        "",
+        f"Errors: {result.errors} ({result.failed_requests} failed requests, "
+        f"{result.user_errors} errors in the simulated staff's code)",
+        *(f"  {problem}" for problem in result.problems[:10]),
+        *(
+            f"Target {name}: {'met' if met else 'NOT met'} ({evidence})"
+            for name, met, evidence in verdicts(result)
+        ),
+        cpu_line(facts),
+    ]
+    return "\n".join(lines)
+
+
+def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
+    """The load-test section of results.md."""
+    mix = ", ".join(f"{name} {weight}" for name, weight in facts.mix.items())
+    counts = facts.counts
+    lines = [
+        "## Load test",
+        "",
+        f"Run {when} with `{facts.command}`.",
+        "",
+        markdown_table(table([*result.rows, result.total], result.seconds)),
+        "",
+        f"The measured window: {result.seconds:.1f} s, starting when the last of the "
+        f"{facts.users} users had logged in (after {result.ramp_up_seconds:.1f} s). Times are "
+        "whole requests as locust saw them (connection, gunicorn, Django, SQLite) in "
+        "milliseconds; percentiles are nearest-rank over every request started in the window. "
+        "A request fails on an unexpected status, a page without its results region, a search "
+        "for an existing number or surname that finds nothing, a picker without options, or a "
+        "create that does not redirect to the new phone's page.",
+        "",
+        "Ramp-up, before the window (logins: the password hash is PBKDF2, by design slow):",
+        "",
+        markdown_table(table(result.ramp_up, result.ramp_up_seconds)),
+        "",
+        "### Targets",
+        "",
+        *(
+            f"- {name}: {'**met**' if met else '**not met**'} ({evidence})"
+            for name, met, evidence in verdicts(result)
+        ),
+        *(f"- Failure: {problem}" for problem in result.problems[:10]),
+        "",
+        "### Configuration",
+        "",
+        f"- Portal: `gunicorn wellui.wsgi {' '.join(facts.gunicorn_args)}`, DEBUG off, "
+        "the SQLite database `bench/load.sqlite3` set up as `wellui/settings.py` does it, "
+        "database sessions saved on every request.",
+        f"- Staff: locust {facts.locust_version} `{' '.join(facts.locust_args)}` "
+        f"(`FastHttpUser`; the run ends by itself when the window does), {facts.users} users, "
+        f"think time {facts.wait[0]:g} to {facts.wait[1]:g} s between tasks. Each logs in "
+        f"through the login form, then picks tasks by weight: {mix}. Next pages, searches, "
+        "the workspace filter and pickers are htmx requests for the fragment, as the page "
+        "sends them; a create is the form, its POST (to the sandbox and back) and the new "
+        "phone's page.",
+        f"- Data: sandbox `{' '.join(facts.sandbox_args)}`; the cache after `sync_wellapp` "
+        f"holds {counts['phone']:,} phones, {counts['person']:,} people, "
+        f"{counts['company']:,} companies and {counts['workspace']:,} workspaces; the sync "
+        f"took {facts.sync_seconds:.1f} s.",
+        "",
+        "### Machine",
+        "",
+        *(f"- {fact}" for fact in machine_facts()),
+        f"- Load average when locust started: {facts.load_average} (1, 5, 15 min)",
+        f"- {cpu_line(facts)}",
+    ]
+    return "\n".join(lines)
