@@ -160,6 +160,10 @@ def generated_with() -> str:
     )
 
 
+LOAD_START = "<!-- load:start -->"
+LOAD_END = "<!-- load:end -->"
+
+
 def write_results(args, table, details, where, machine, hops) -> None:
     from bench.explain import render_breakdowns
 
@@ -214,4 +218,10 @@ def write_results(args, table, details, where, machine, hops) -> None:
     ]
     if where:
         lines += ["", render_breakdowns(where)]
-    args.output.write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    # Keep the load test's section (make load) that shares the file.
+    existing = args.output.read_text() if args.output.exists() else ""
+    start, end = existing.find(LOAD_START), existing.find(LOAD_END)
+    if start != -1 and end > start:
+        text += "\n" + existing[start : end + len(LOAD_END)] + "\n"
+    args.output.write_text(text)
