@@ -87,27 +87,3 @@ class Processes:
                 pass
             time.sleep(0.2)
         raise RunFailed(f"{name} did not answer on 127.0.0.1:{port} within 60 s")
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) used so far by the live processes of one process group."""
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
-        if int(fields[2]) == pgid:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy (every process, every core) since boot."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle, iowait
-    steal = fields[7] if len(fields) > 7 else 0
-    return (sum(fields[:8]) - idle - steal) / os.sysconf("SC_CLK_TCK")

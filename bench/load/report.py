@@ -2,15 +2,17 @@
 
 import math
 import os
-import platform
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.load import machine
 
 START_MARKER = "<!-- load:start -->"
 END_MARKER = "<!-- load:end -->"
 TARGET_P95_MS = 150.0
 TOTAL = "All requests"
+# Above this share of the CPU used by other processes, the report says the machine was shared.
+SHARED_MACHINE_SHARE = 0.10
 # Request names the p95 target applies to: the list, its pages, searches and filters.
 TARGET_PREFIXES = ("list:", "search:", "filter:")
 
@@ -146,43 +148,6 @@ def verdicts(result: Outcome) -> list[tuple[str, bool, str]]:
     ]
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def memory() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def machine_facts() -> list[str]:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return [
-        f"CPU: {cpu_model()}, {cores} cores (`nproc`)",
-        f"Memory: {memory()}",
-        f"OS: {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
-    ]
-
-
 def replace_section(document: str, section: str) -> str:
     """``document`` with the text between the load-test markers replaced by ``section``
     (markers included), or with the section appended when it has none yet."""
@@ -220,21 +185,41 @@ class RunFacts:
     locust_version: str
 
 
+def _cores() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores or 1
+
+
+def others_share(facts: RunFacts) -> float:
+    """The share of the machine's CPU that processes outside the test used while it ran."""
+    cpu = facts.cpu
+    others = cpu["machine"] - cpu["gunicorn"] - cpu["locust"] - cpu["sandbox"]
+    return max(others, 0.0) / (cpu["wall"] * _cores())
+
+
 def cpu_line(facts: RunFacts) -> str:
     """CPU time each part used while locust ran, against what the machine had."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpu = facts.cpu
-    available = cpu["wall"] * (cores or 1)
+    available = cpu["wall"] * _cores()
     parts = ", ".join(
         f"{name} {cpu[name]:.0f} s ({cpu[name] / available:.0%})"
         for name in ("gunicorn", "locust", "sandbox")
     )
-    others = max(cpu["machine"] - cpu["gunicorn"] - cpu["locust"] - cpu["sandbox"], 0.0)
     return (
-        f"CPU time while locust ran ({cpu['wall']:.0f} s x {cores} cores = "
+        f"CPU time while locust ran ({cpu['wall']:.0f} s x {_cores()} cores = "
         f"{available:.0f} CPU-s): {parts}; everything else on the machine "
-        f"{others:.0f} s ({others / available:.0%})"
+        f"{others_share(facts) * available:.0f} s ({others_share(facts):.0%})"
     )
+
+
+def shared_machine_note(facts: RunFacts) -> list[str]:
+    """A warning when other work took a noticeable share of the CPU during the run."""
+    if others_share(facts) < SHARED_MACHINE_SHARE:
+        return []
+    return [
+        f"The machine was shared: other processes used {others_share(facts):.0%} of its CPU "
+        "while locust ran, so these times are longer than the portal's on a machine of its own."
+    ]
 
 
 def render_text(result: Outcome, facts: RunFacts) -> str:
@@ -256,6 +241,7 @@ def render_text(result: Outcome, facts: RunFacts) -> str:
             for name, met, evidence in verdicts(result)
         ),
         cpu_line(facts),
+        *shared_machine_note(facts),
     ]
     return "\n".join(lines)
 
@@ -290,6 +276,7 @@ def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
             for name, met, evidence in verdicts(result)
         ),
         *(f"- Failure: {problem}" for problem in result.problems[:10]),
+        *(f"- {note}" for note in shared_machine_note(facts)),
         "",
         "### Configuration",
         "",
@@ -310,7 +297,7 @@ def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
         "",
         "### Machine",
         "",
-        *(f"- {fact}" for fact in machine_facts()),
+        *(f"- {fact}" for fact in machine.machine_facts()),
         f"- Load average when locust started: {facts.load_average} (1, 5, 15 min)",
         f"- {cpu_line(facts)}",
     ]

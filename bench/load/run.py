@@ -31,14 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import report
-from bench.load.processes import (
-    Processes,
-    RunFailed,
-    free_port,
-    group_cpu_seconds,
-    machine_cpu_seconds,
-    tail,
-)
+from bench.load.machine import group_cpu_seconds, load_average, machine_cpu_seconds
+from bench.load.processes import Processes, RunFailed, free_port, tail
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / "bench" / "load.sqlite3"
@@ -259,7 +253,7 @@ def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any
         "machine": machine_cpu_seconds(),
         "wall": time.monotonic(),
     }
-    facts["load_average"] = report.load_average()
+    facts["load_average"] = load_average()
     locust = procs.start(
         "locust",
         [str(BIN / "locust"), "-f", str(LOCUSTFILE), *locust_args, "--host", host],
