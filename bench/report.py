@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import INFO_TABLE, database_url
+from bench.machine import cpu_model, memory
 
 TARGET_MS = 50.0
 SLOW_MS = 2000.0  # an operation slower than this gets fewer timed runs
@@ -65,26 +66,6 @@ def results_table(rows: list[tuple[str, Timing, Timing]]) -> str:
     return "\n".join(lines)
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _memory() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3]) + " (1, 5, 15 min)"
@@ -97,8 +78,8 @@ def machine_facts() -> list[tuple[str, str]]:
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
-        ("CPU", f"{_cpu_model()}, {cpus} cores available (`nproc`)"),
-        ("Memory", _memory()),
+        ("CPU", f"{cpu_model()}, {cpus} cores available (`nproc`)"),
+        ("Memory", memory()),
         ("OS", f"{platform.system()} {platform.release()}"),
         ("Python", platform.python_version()),
         ("Django", django.get_version()),

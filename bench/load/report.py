@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.load import machine
+from bench import machine
 
 START_MARKER = "<!-- load:start -->"
 END_MARKER = "<!-- load:end -->"

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import report
-from bench.load.machine import group_cpu_seconds, load_average, machine_cpu_seconds
 from bench.load.processes import Processes, RunFailed, free_port, tail
+from bench.machine import group_cpu_seconds, load_average, machine_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / "bench" / "load.sqlite3"

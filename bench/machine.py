@@ -1,4 +1,4 @@
-"""Facts about the machine a load test runs on, and the CPU time its parts use."""
+"""Facts about the machine a benchmark or load test runs on, and the CPU time its parts use."""
 
 import os
 import platform
