@@ -1,5 +1,7 @@
-"""Request handling every page shares: login required, and nothing kept in a browser cache."""
+"""Request handling every page shares: login required, nothing kept in a browser cache, and
+a session kept alive while it is used, written at most once a minute."""
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -26,6 +28,54 @@ def current_page(request: HttpRequest) -> str:
     if url.scheme not in ("http", "https") or url.netloc != request.get_host():
         return ""
     return url.path + (f"?{url.query}" if url.query else "")
+
+
+# A used session is saved again (new expiry, cookie sent again) at most this often.
+SESSION_REFRESH_SECONDS = 60
+# Where the session keeps the time (seconds since the epoch) it was last saved by a refresh.
+SESSION_REFRESHED_AT_KEY = "_refreshed_at"
+
+
+def session_refresh_exempt[V: Callable](view_func: V) -> V:
+    """Marks a view whose requests never save the session (a poll that runs while the page
+    is open must not keep an idle login alive, nor write on every hit)."""
+    view_func.session_refresh_exempt = True  # type: ignore[attr-defined]
+    return view_func
+
+
+def _session_needs_refresh(request: HttpRequest, now: float) -> bool:
+    match = request.resolver_match
+    if match is not None and getattr(match.func, "session_refresh_exempt", False):
+        return False
+    session = request.session
+    # Reading loads the session; a key that names no live session is dropped then.
+    refreshed_at = session.get(SESSION_REFRESHED_AT_KEY)
+    if session.session_key is None:
+        # Nothing stored to keep alive: an anonymous visitor, an ended session, a logout.
+        return False
+    if session.modified:
+        # Saved anyway: note the time, so the next minute starts now.
+        return True
+    if not isinstance(refreshed_at, int | float):
+        return True
+    return not 0 <= now - refreshed_at < SESSION_REFRESH_SECONDS
+
+
+def session_refresh_middleware(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """A session ends SESSION_COOKIE_AGE after it was last saved. A request to a session
+    last saved a minute or more ago marks it changed, so SessionMiddleware saves it with a
+    new expiry and sends the cookie again; other requests write nothing."""
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        response = get_response(request)
+        now = time.time()
+        if _session_needs_refresh(request, now):
+            request.session[SESSION_REFRESHED_AT_KEY] = now
+        return response
+
+    return middleware
 
 
 def no_store_middleware(

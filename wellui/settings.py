@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "phones.middleware.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "phones.middleware.session_refresh_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,12 +181,13 @@ STORAGES = {
     },
 }
 
-# A session ends after this many minutes without a request; every request starts them again.
+# A session ends after this many minutes without a request. A request starts them again by
+# saving the session, at most once a minute (phones.middleware.session_refresh_middleware).
 SESSION_IDLE_MINUTES = int(os.environ.get("WELLUI_SESSION_IDLE_MINUTES", "") or 30)
 if SESSION_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("WELLUI_SESSION_IDLE_MINUTES must be at least 1.")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

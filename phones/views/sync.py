@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from phones import selectors, services
+from phones.middleware import session_refresh_exempt
 
 STATUS_TEMPLATE = "phones/partials/sync_status.html"
 # Sent when a watched sync finishes, so a page can reload what the sync changed.
@@ -46,11 +47,13 @@ def sync_start(request: HttpRequest) -> HttpResponse:
     return redirect("phones:list")
 
 
+@session_refresh_exempt
 @never_cache
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
 def sync_status(request: HttpRequest) -> HttpResponse:
-    """The last sync: its progress while it runs, then its outcome."""
+    """The last sync: its progress while it runs, then its outcome. Polled every second
+    while a sync runs, so it never writes the session."""
     run = selectors.sync_run_latest()
     response = render(request, STATUS_TEMPLATE, {"last_sync": run})
     watched = request.GET.get("watch")
