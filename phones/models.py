@@ -127,13 +127,31 @@ class Phone(models.Model):
         return self.e164_number
 
 
-class PhoneSearch(models.Model):
-    """The text a phone is found by: its number's digits and its people's, companies' and
-    workspaces' names, lower-cased. A trigram index over ``text`` (SQLite FTS5, PostgreSQL
-    pg_trgm) serves substring search; see migration 0003."""
+class PhoneListing(models.Model):
+    """A live phone as the list reads it: its sort keys, the columns it is filtered on and the
+    text it is found by (its number's digits and its people's, companies' and workspaces'
+    names, lower-cased). A narrow row, so that walking the list in any order or testing a
+    search term against thousands of phones never reads the wide phone rows. A trigram index
+    over ``text`` (SQLite FTS5, PostgreSQL pg_trgm) finds the phones that hold a rare term;
+    see migrations 0003 and 0005. A phone marked deleted has no listing row."""
 
-    phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="search")
+    phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="listing")
     text = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    e164_number = models.CharField(max_length=20, default="")
+    label = models.CharField(max_length=50, blank=True, default="")
+    country_code = models.PositiveSmallIntegerField(default=0)
+    is_primary = models.BooleanField(default=False)
+    is_verified = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "phones_phonesearch"
+        indexes = [
+            models.Index(fields=["-created_at", "-phone"], name="listing_created"),
+            models.Index(fields=["updated_at", "phone"], name="listing_updated"),
+            models.Index(fields=["e164_number", "phone"], name="listing_number"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

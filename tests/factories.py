@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from phones.models import Company, Person, Phone, Workspace
+from phones.services.listing import listing_refresh
 
 BASE_TIME = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def make_phone(n: int, *, created_at: datetime | None = None, **fields) -> Phone:
-    """Phone number ``n``: a US 415 555 number created ``n`` minutes after BASE_TIME."""
+    """Phone number ``n``: a US 415 555 number created ``n`` minutes after BASE_TIME, with its
+    listing row (link it to records, then call ``listing_refresh`` to index their names)."""
     national = f"415555{n:04d}"
     values = {
         "id": uuid.UUID(int=n + 1, version=4),
@@ -24,7 +26,9 @@ def make_phone(n: int, *, created_at: datetime | None = None, **fields) -> Phone
         "fetched_at": timezone.now(),
     }
     values.update(fields)
-    return Phone.objects.create(**values)
+    phone = Phone.objects.create(**values)
+    listing_refresh(phone_ids=[phone.id])
+    return phone
 
 
 def make_person(pid: str, full_name: str, email: str = "") -> Person:

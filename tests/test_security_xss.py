@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from phones.services.search_index import search_refresh
+from phones.services.listing import listing_refresh
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def hostile():
     phone.people.add(make_person("p1", PAYLOAD, "evil@example.com"))
     phone.companies.add(make_company("c1", PAYLOAD, "evil.example"))
     phone.workspaces.add(make_workspace("w1", PAYLOAD))
-    search_refresh(phone_ids=[phone.id])
+    listing_refresh(phone_ids=[phone.id])
     return phone
 
 

@@ -25,7 +25,6 @@ from phones.selectors.listing import (
     decode_cursor,
     phone_count,
     phone_export_rows,
-    phone_filter,
     phone_page,
     search_terms,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "phone_count",
     "phone_detail",
     "phone_export_rows",
-    "phone_filter",
     "phone_page",
     "phones_with_e164",
     "search_terms",

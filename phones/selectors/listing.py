@@ -1,9 +1,10 @@
 """The phone list: search, filters, sort and keyset pagination over the local cache.
 
 Every page is a keyset page: ``WHERE (sort_key, id) < (last_key, last_id) ORDER BY sort_key,
-id LIMIT n``, served by an index on (sort_key, id), so page 2,000 costs what page 1 costs and
-no request counts the whole table. Search goes through the trigram index on each phone's
-search text (see ``phones.services.search_index``).
+id LIMIT n`` over the narrow listing rows, so page 2,000 costs what page 1 costs and no
+request counts the whole table. Which index a page is read through (the sort order's, the
+trigram index of the search text, or a link table) is chosen per request by
+``phones.selectors.listing_plan``.
 """
 
 import base64
@@ -11,17 +12,16 @@ import binascii
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Prefetch
 
-from phones.models import Phone, PhoneCompany, PhonePerson, PhoneWorkspace
+from phones.models import Phone, PhoneListing
+from phones.selectors.listing_plan import ListingQuery, listing_ids
 
 DEFAULT_PAGE_SIZE = 25
 PAGE_SIZES = (25, 50, 100)
@@ -29,14 +29,20 @@ MAX_TERMS = 5
 COUNT_CACHE_SECONDS = 30
 COUNT_CACHE_KEY = "phones:count"
 
-# sort name -> (model field, descending)
+# sort name -> (listing column, descending)
 SORTS: dict[str, tuple[str, bool]] = {
-    "-created": ("upstream_created_at", True),
-    "created": ("upstream_created_at", False),
-    "-updated": ("upstream_updated_at", True),
-    "updated": ("upstream_updated_at", False),
+    "-created": ("created_at", True),
+    "created": ("created_at", False),
+    "-updated": ("updated_at", True),
+    "updated": ("updated_at", False),
     "number": ("e164_number", False),
     "-number": ("e164_number", True),
+}
+# listing column -> the phone attribute it copies (a cursor is made from a phone)
+PHONE_ATTRIBUTE = {
+    "created_at": "upstream_created_at",
+    "updated_at": "upstream_updated_at",
+    "e164_number": "e164_number",
 }
 DEFAULT_SORT = "-created"
 
@@ -96,82 +102,67 @@ def search_terms(query: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-def _fts_phrase(term: str) -> str:
-    """An FTS5 phrase for a substring: with the trigram tokenizer, the phrase of a term's
-    trigrams matches exactly the texts that contain it."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _search_q(terms: list[str]) -> Q:
-    """Phones whose search text contains every term, through the trigram index."""
-    if connection.vendor == "sqlite":
-        # MATCH reads the trigram index directly; a term shorter than a trigram needs LIKE.
-        # Only placeholders are joined into the SQL; the terms travel as parameters.
-        long_terms = [t for t in terms if len(t) >= 3]
-        short_terms = [t for t in terms if len(t) < 3]
-        where = []
-        params: list[str] = []
-        if long_terms:
-            where.append("phones_phonesearch_fts MATCH %s")
-            params.append(" AND ".join(_fts_phrase(t) for t in long_terms))
-        for term in short_terms:
-            where.append("text LIKE %s")
-            params.append(f"%{term}%")
-        matches = RawSQL(  # noqa: S611
-            "SELECT rowid FROM phones_phonesearch_fts WHERE "  # noqa: S608
-            + " AND ".join(where),
-            params,
-        )
-        return Q(search__id__in=matches)
-    match = Q()
-    for term in terms:
-        match &= Q(search__text__contains=term)
-    return match
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def phone_filter(*, filters: PhoneFilters) -> QuerySet[Phone]:
-    """Cached phones (not deleted) narrowed by ``filters``; unordered."""
-    qs = Phone.objects.filter(deleted_at__isnull=True)
-    terms = search_terms(filters.q)
-    if terms:
-        qs = qs.filter(_search_q(terms))
-    for table, column, ids in (
-        (PhoneWorkspace, "workspace_id", filters.workspaces),
-        (PhoneCompany, "company_id", filters.companies),
-        (PhonePerson, "person_id", filters.people),
-    ):
-        if ids:
-            # EXISTS, not IN: SQLite then walks the list's order index and probes the link
-            # table's (phone, record) index, instead of sorting every linked phone.
-            linked = table.objects.filter(phone_id=OuterRef("id"), **{f"{column}__in": list(ids)})
-            qs = qs.filter(Exists(linked))
+def _listing_query(
+    filters: PhoneFilters,
+    *,
+    sort: str,
+    limit: int,
+    beyond: tuple[Any, uuid.UUID] | None = None,
+    backwards: bool = False,
+) -> ListingQuery:
+    """The listing query for these filters, walking the sort order (or, ``backwards``, its
+    reverse) from just beyond ``beyond``."""
+    column, descending = SORTS[sort]
+    equals: list[tuple[str, Any]] = []
     if filters.label:
-        qs = qs.filter(label=filters.label)
+        equals.append(("label", filters.label))
     if filters.country_code is not None:
-        qs = qs.filter(country_code=filters.country_code)
+        equals.append(("country_code", filters.country_code))
     if filters.is_primary is not None:
-        qs = qs.filter(is_primary=filters.is_primary)
+        equals.append(("is_primary", filters.is_primary))
     if filters.is_verified is not None:
-        qs = qs.filter(is_verified=filters.is_verified)
-    if filters.created_from:
-        qs = qs.filter(upstream_created_at__gte=_day_start(filters.created_from))
-    if filters.created_to:
-        qs = qs.filter(upstream_created_at__lt=_day_start(filters.created_to + timedelta(days=1)))
-    return qs
+        equals.append(("is_verified", filters.is_verified))
+    links = [
+        (kind, tuple(ids))
+        for kind, ids in (
+            ("workspaces", filters.workspaces),
+            ("companies", filters.companies),
+            ("people", filters.people),
+        )
+        if ids
+    ]
+    created_to = filters.created_to
+    return ListingQuery(
+        terms=tuple(search_terms(filters.q)),
+        links=tuple(links),
+        equals=tuple(equals),
+        created_from=_day_start(filters.created_from) if filters.created_from else None,
+        created_before=_day_start(created_to + timedelta(days=1)) if created_to else None,
+        column=column,
+        descending=descending != backwards,
+        beyond=beyond,
+        limit=limit,
+    )
 
 
-def _key_value(phone: Phone, column: str) -> str:
-    value = getattr(phone, column)
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+def _phones(ids: list[uuid.UUID]) -> list[Phone]:
+    """The phones of these ids, in this order, with their links for the table."""
+    found = Phone.objects.filter(id__in=ids).prefetch_related(*LINKS).in_bulk()
+    return [found[i] for i in ids if i in found]
+
+
+def _key(phone: Phone, sort: str) -> Any:
+    return getattr(phone, PHONE_ATTRIBUTE[SORTS[sort][0]])
 
 
 def _encode_cursor(direction: str, sort: str, phone: Phone) -> str:
-    column = SORTS[sort][0]
-    raw = json.dumps([direction, sort, _key_value(phone, column), str(phone.id)])
+    value = _key(phone, sort)
+    value = value.isoformat() if isinstance(value, datetime) else str(value)
+    raw = json.dumps([direction, sort, value, str(phone.id)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -183,21 +174,14 @@ def decode_cursor(cursor: str, sort: str) -> tuple[str, Any, uuid.UUID] | None:
         direction, cursor_sort, value, phone_id = json.loads(base64.urlsafe_b64decode(padded))
         if direction not in ("after", "before") or cursor_sort != sort:
             return None
-        column = SORTS[sort][0]
-        key = datetime.fromisoformat(value) if column.startswith("upstream_") else str(value)
+        if not isinstance(value, str):
+            return None
+        key = datetime.fromisoformat(value) if SORTS[sort][0] != "e164_number" else value
+        if isinstance(key, datetime) and key.tzinfo is None:
+            return None
         return direction, key, uuid.UUID(phone_id)
-    except (ValueError, TypeError, KeyError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
         return None
-
-
-def _beyond(column: str, descending: bool, value: Any, phone_id: uuid.UUID) -> Q:
-    """Rows that come after (value, id) in the order (column, id), both descending or not."""
-    op = "lt" if descending else "gt"
-    return Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"id__{op}": phone_id})
-
-
-def _ordering(column: str, descending: bool) -> list[str]:
-    return [f"-{column}", "-id"] if descending else [column, "id"]
 
 
 def phone_page(
@@ -210,25 +194,18 @@ def phone_page(
     """One keyset page of the filtered list, with its links prefetched for the table."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    column, descending = SORTS[sort]
-    qs = phone_filter(filters=filters).prefetch_related(*LINKS)
     decoded = decode_cursor(cursor, sort) if cursor else None
-    if decoded is None:
-        rows = list(qs.order_by(*_ordering(column, descending))[: size + 1])
-        has_next, has_previous = len(rows) > size, False
-        rows = rows[:size]
-    elif decoded[0] == "after":
-        _, value, phone_id = decoded
-        later = qs.filter(_beyond(column, descending, value, phone_id))
-        rows = list(later.order_by(*_ordering(column, descending))[: size + 1])
-        has_next, has_previous = len(rows) > size, True
-        rows = rows[:size]
+    backwards = decoded is not None and decoded[0] == "before"
+    beyond = (decoded[1], decoded[2]) if decoded else None
+    query = _listing_query(filters, sort=sort, limit=size + 1, beyond=beyond, backwards=backwards)
+    ids = listing_ids(query, total=phone_count())
+    more = len(ids) > size
+    rows = _phones(ids[:size])
+    if backwards:
+        rows.reverse()
+        has_previous, has_next = more, True
     else:
-        _, value, phone_id = decoded
-        earlier = qs.filter(_beyond(column, not descending, value, phone_id))
-        rows = list(earlier.order_by(*_ordering(column, not descending))[: size + 1])
-        has_previous, has_next = len(rows) > size, True
-        rows = list(reversed(rows[:size]))
+        has_next, has_previous = more, decoded is not None
     return PhonePage(
         phones=rows,
         next_cursor=_encode_cursor("after", sort, rows[-1]) if rows and has_next else None,
@@ -239,28 +216,21 @@ def phone_page(
 
 
 def phone_count() -> int:
-    """How many phones the cache holds, recounted at most every 30 seconds."""
-    return cache.get_or_set(
-        COUNT_CACHE_KEY,
-        lambda: Phone.objects.filter(deleted_at__isnull=True).count(),
-        COUNT_CACHE_SECONDS,
-    )
+    """How many phones the list holds, recounted at most every 30 seconds."""
+    return cache.get_or_set(COUNT_CACHE_KEY, PhoneListing.objects.count, COUNT_CACHE_SECONDS)
 
 
-def phone_export_rows(*, filters: PhoneFilters, sort: str = DEFAULT_SORT, chunk: int = 500):
+def phone_export_rows(
+    *, filters: PhoneFilters, sort: str = DEFAULT_SORT, chunk: int = 500
+) -> Iterator[Phone]:
     """Every phone of the filtered list in list order, a chunk at a time (keyset, so memory
     stays flat however many there are)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
-    column, descending = SORTS[sort]
-    qs = phone_filter(filters=filters).prefetch_related(*LINKS)
-    ordered = qs.order_by(*_ordering(column, descending))
-    last: Phone | None = None
+    beyond = None
     while True:
-        page = ordered
-        if last is not None:
-            page = page.filter(_beyond(column, descending, getattr(last, column), last.id))
-        rows = list(page[:chunk])
+        query = _listing_query(filters, sort=sort, limit=chunk, beyond=beyond)
+        rows = _phones(listing_ids(query, total=phone_count()))
         yield from rows
         if len(rows) < chunk:
             return
-        last = rows[-1]
+        beyond = (_key(rows[-1], sort), rows[-1].id)

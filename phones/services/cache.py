@@ -26,7 +26,7 @@ from phones.models import (
     Workspace,
 )
 from phones.selectors import COUNT_CACHE_KEY
-from phones.services.search_index import search_refresh, search_refresh_linked
+from phones.services.listing import listing_refresh, listing_refresh_linked
 from phones.upstream import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def directory_upsert(
         workspace_counts, workspaces_written = _upsert_rows(Workspace, workspace_rows)
         for part in (person_counts, company_counts, workspace_counts):
             counts += part
-        search_refresh_linked(
+        listing_refresh_linked(
             person_ids=people_written,
             company_ids=companies_written,
             workspace_ids=workspaces_written,
@@ -268,8 +268,14 @@ def phones_upsert(*, phones: Sequence[PhoneRecord], fetched_at: datetime) -> Ups
             counts.updated += len(relinked)
             counts.unchanged -= len(relinked)
         # A phone WellApp sends is not deleted, whatever an earlier full sync concluded.
-        Phone.objects.filter(id__in=list(records), deleted_at__isnull=False).update(deleted_at=None)
-        search_refresh(phone_ids=written | relinked)
+        restored = set(
+            Phone.objects.filter(id__in=list(records), deleted_at__isnull=False).values_list(
+                "id", flat=True
+            )
+        )
+        if restored:
+            Phone.objects.filter(id__in=restored).update(deleted_at=None)
+        listing_refresh(phone_ids=written | relinked | restored)
     if counts.created:
         cache.delete(COUNT_CACHE_KEY)
     return counts

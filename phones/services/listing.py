@@ -1,12 +1,15 @@
-"""Keep each phone's search text in step with the phone and the records it links to.
+"""Keep each phone's listing row in step with the phone and the records it links to.
 
-The text is what the list's search box matches: the number in the forms staff type it
+The listing row (``PhoneListing``) is what the list reads: the phone's sort keys and filter
+columns, and the search text the search box matches — the number in the forms staff type it
 (E.164 and national digits) and the names, emails, domains and external ids around it. A
-trigram index over it (see migration 0003) makes any substring a fast lookup.
+trigram index over the text (see migrations 0003 and 0005) makes a rare substring a fast
+lookup. A phone marked deleted has no listing row, so the list never sees it.
 """
 
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -15,14 +18,25 @@ from phones.models import (
     Person,
     Phone,
     PhoneCompany,
+    PhoneListing,
     PhonePerson,
-    PhoneSearch,
     PhoneWorkspace,
     Workspace,
 )
 
 BATCH = 500
 SEPARATOR = " · "
+# listing column -> phone attribute
+COPIED = {
+    "created_at": "upstream_created_at",
+    "updated_at": "upstream_updated_at",
+    "e164_number": "e164_number",
+    "label": "label",
+    "country_code": "country_code",
+    "is_primary": "is_primary",
+    "is_verified": "is_verified",
+}
+COLUMNS = ["text", *COPIED]
 
 
 def build_search_text(
@@ -41,18 +55,22 @@ def build_search_text(
     return SEPARATOR.join(part.strip() for part in parts if part and part.strip()).lower()
 
 
-def _text_for(phone: Phone) -> str:
-    return build_search_text(
+def listing_values(phone: Phone) -> dict[str, Any]:
+    """The listing row of a phone whose links are prefetched."""
+    values = {column: getattr(phone, attribute) for column, attribute in COPIED.items()}
+    values["text"] = build_search_text(
         e164_number=phone.e164_number,
         national_number=phone.national_number,
         people=[(p.full_name, p.email) for p in phone.people.all()],
         companies=[(c.name, c.domain) for c in phone.companies.all()],
         workspaces=[(w.name, w.external_workspace_id) for w in phone.workspaces.all()],
     )
+    return values
 
 
-def search_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
-    """Recompute the search text of these phones; returns how many texts changed."""
+def listing_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
+    """Bring the listing rows of these phones in line with the cache; returns how many rows
+    were written or removed."""
     ids = list(dict.fromkeys(phone_ids))
     changed = 0
     for start in range(0, len(ids), BATCH):
@@ -64,29 +82,35 @@ def search_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
                 "workspaces", queryset=Workspace.objects.only("name", "external_workspace_id")
             ),
         )
-        existing = {row.phone_id: row for row in PhoneSearch.objects.filter(phone_id__in=chunk)}
-        to_create, to_update = [], []
+        existing = {row.phone_id: row for row in PhoneListing.objects.filter(phone_id__in=chunk)}
+        to_create, to_update, gone = [], [], []
         for phone in phones:
-            text = _text_for(phone)
             row = existing.get(phone.id)
+            if phone.deleted_at is not None:
+                if row is not None:
+                    gone.append(row.pk)
+                continue
+            values = listing_values(phone)
             if row is None:
-                to_create.append(PhoneSearch(phone=phone, text=text))
-            elif row.text != text:
-                row.text = text
+                to_create.append(PhoneListing(phone=phone, **values))
+            elif any(getattr(row, column) != value for column, value in values.items()):
+                for column, value in values.items():
+                    setattr(row, column, value)
                 to_update.append(row)
-        PhoneSearch.objects.bulk_create(to_create, batch_size=BATCH)
-        PhoneSearch.objects.bulk_update(to_update, ["text"], batch_size=BATCH)
-        changed += len(to_create) + len(to_update)
+        PhoneListing.objects.bulk_create(to_create, batch_size=BATCH)
+        PhoneListing.objects.bulk_update(to_update, COLUMNS, batch_size=BATCH)
+        PhoneListing.objects.filter(pk__in=gone).delete()
+        changed += len(to_create) + len(to_update) + len(gone)
     return changed
 
 
-def search_refresh_linked(
+def listing_refresh_linked(
     *,
     person_ids: Iterable[str] = (),
     company_ids: Iterable[str] = (),
     workspace_ids: Iterable[str] = (),
 ) -> int:
-    """Recompute the search text of every phone linked to these directory records."""
+    """Recompute the listing rows of every phone linked to these directory records."""
     phone_ids: set[uuid.UUID] = set()
     for table, column, ids in (
         (PhonePerson, "person_id", list(person_ids)),
@@ -98,4 +122,4 @@ def search_refresh_linked(
             phone_ids.update(
                 table.objects.filter(**{f"{column}__in": chunk}).values_list("phone_id", flat=True)
             )
-    return search_refresh(phone_ids=phone_ids)
+    return listing_refresh(phone_ids=phone_ids)

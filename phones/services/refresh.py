@@ -8,6 +8,7 @@ from django.utils import timezone
 from phones.models import Phone
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.services.health import upstream_client
+from phones.services.listing import listing_refresh
 from phones.upstream import NotFound, UpstreamError
 
 
@@ -26,6 +27,7 @@ def phone_refresh(*, phone_id: uuid.UUID) -> Phone:
         page = upstream_client().get_phone(str(phone_id))
     except NotFound as exc:
         Phone.objects.filter(id=phone_id, deleted_at__isnull=True).update(deleted_at=timezone.now())
+        listing_refresh(phone_ids=[phone_id])
         phone = Phone.objects.filter(id=phone_id).first()
         if phone is None:
             raise PhoneRefreshFailed(

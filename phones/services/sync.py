@@ -27,6 +27,7 @@ from phones.selectors import COUNT_CACHE_KEY
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import upstream_client
+from phones.services.listing import listing_refresh
 from phones.upstream import Page, PhoneRecord, UpstreamError, WellAppClient
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def _mark_missing_deleted(*, listed: set[uuid.UUID], run: SyncRun) -> int:
             marked += Phone.objects.filter(id__in=chunk, deleted_at__isnull=True).update(
                 deleted_at=now
             )
+            listing_refresh(phone_ids=chunk)
     if marked:
         cache.delete(COUNT_CACHE_KEY)
     return marked

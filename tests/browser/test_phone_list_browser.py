@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from phones.services.search_index import search_refresh
+from phones.services.listing import listing_refresh
 from tests.factories import make_person, make_phone, make_workspace
 
 pytestmark = [
@@ -29,7 +29,7 @@ def cached():
         phone = make_phone(n)
         phone.workspaces.add(sales if n % 2 else support)
         phones.append(phone)
-    search_refresh(phone_ids=[p.id for p in phones])
+    listing_refresh(phone_ids=[p.id for p in phones])
     return phones
 
 

@@ -1,0 +1,116 @@
+"""The search rows become the list's narrow listing rows: sort keys and filter columns beside
+the search text, one row per live phone."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+COLUMNS = (
+    ("created_at", "upstream_created_at"),
+    ("updated_at", "upstream_updated_at"),
+    ("e164_number", "e164_number"),
+    ("label", "label"),
+    ("country_code", "country_code"),
+    ("is_primary", "is_primary"),
+    ("is_verified", "is_verified"),
+)
+FILL = (
+    "UPDATE phones_phonesearch SET "
+    + ", ".join(
+        f"{listing} = (SELECT p.{phone} FROM phones_phone p WHERE p.id = phones_phonesearch.phone_id)"
+        for listing, phone in COLUMNS
+    )
+)
+DROP_DELETED = (
+    "DELETE FROM phones_phonesearch WHERE phone_id IN "
+    "(SELECT id FROM phones_phone WHERE deleted_at IS NOT NULL)"
+)
+# Adding a column rebuilds the table on SQLite, which drops its triggers: they are made again,
+# and now only a change of the text re-indexes it (the other columns are not in the index).
+SQLITE_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS phones_phonesearch_ai",
+    "DROP TRIGGER IF EXISTS phones_phonesearch_ad",
+    "DROP TRIGGER IF EXISTS phones_phonesearch_au",
+    "CREATE TRIGGER phones_phonesearch_ai AFTER INSERT ON phones_phonesearch BEGIN "
+    "INSERT INTO phones_phonesearch_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER phones_phonesearch_ad AFTER DELETE ON phones_phonesearch BEGIN "
+    "INSERT INTO phones_phonesearch_fts(phones_phonesearch_fts, rowid, text) "
+    "VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER phones_phonesearch_au AFTER UPDATE OF text ON phones_phonesearch BEGIN "
+    "INSERT INTO phones_phonesearch_fts(phones_phonesearch_fts, rowid, text) "
+    "VALUES ('delete', old.id, old.text); "
+    "INSERT INTO phones_phonesearch_fts(rowid, text) VALUES (new.id, new.text); END",
+]
+
+
+def fill(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_TRIGGERS:
+            schema_editor.execute(statement)
+    schema_editor.execute(FILL)
+    schema_editor.execute(DROP_DELETED)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("phones", "0004_outbox")]
+
+    operations = [
+        migrations.AlterModelTable(name="phonesearch", table="phones_phonesearch"),
+        migrations.RenameModel(old_name="PhoneSearch", new_name="PhoneListing"),
+        migrations.AlterField(
+            model_name="phonelisting",
+            name="phone",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="listing",
+                to="phones.phone",
+            ),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="created_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="updated_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="e164_number",
+            field=models.CharField(default="", max_length=20),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="label",
+            field=models.CharField(blank=True, default="", max_length=50),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="country_code",
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="is_primary",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="is_verified",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="phonelisting",
+            index=models.Index(fields=["-created_at", "-phone"], name="listing_created"),
+        ),
+        migrations.AddIndex(
+            model_name="phonelisting",
+            index=models.Index(fields=["updated_at", "phone"], name="listing_updated"),
+        ),
+        migrations.AddIndex(
+            model_name="phonelisting",
+            index=models.Index(fields=["e164_number", "phone"], name="listing_number"),
+        ),
+    ]

@@ -1,0 +1,265 @@
+"""How the list finds one page of phone ids: a planned query over the narrow listing rows.
+
+Every condition is tested on the listing row itself (``PhoneListing``: sort keys, filter
+columns, search text), so a page never reads the wide phone rows. What differs is where the
+rows come from:
+
+- **walk**: follow the sort order's index and test each row, stopping once the page is full.
+  Cheap when matches are common, since few rows are read before the page fills.
+- **drive**: take the few phones that can match from an index (the trigram index for the
+  search terms, or a link table for a workspace, company or person filter), test and sort
+  just those. Cheap when matches are rare.
+
+The planner counts each index's candidates (up to ``DRIVE_LIMIT``) and takes the plan that
+reads fewer rows. Both plans test the same conditions on the same rows, so they give the
+same page; the trigram index only ever narrows the candidates.
+
+Search terms are matched as substrings with ``instr``/``strpos`` on the listing's text, a
+plain column. On SQLite the FTS5 table is only ever queried with MATCH on its own: a LIKE
+never reaches it (SQLite 3.40's FTS5 trigram code can crash on MATCH combined with LIKE
+constraints on short non-ASCII patterns).
+"""
+
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from phones.models import Phone, PhoneListing
+
+LISTING = PhoneListing._meta.db_table
+FTS = f"{LISTING}_fts"
+# How many candidates the planner counts at most; an index with more is not driven from.
+DRIVE_LIMIT = 10_000
+# The shortest term a trigram index can find.
+TRIGRAM = 3
+# A term pg_trgm can narrow down: one with a run of three word characters.
+PG_INDEXABLE = re.compile(r"\w{3}")
+
+LINK_TABLES = {
+    "workspaces": ("phones_phoneworkspace", "workspace_id"),
+    "companies": ("phones_phonecompany", "company_id"),
+    "people": ("phones_phoneperson", "person_id"),
+}
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """What one page asks for, in database terms: conditions on the listing row, the order
+    to walk, where to start, and how many rows."""
+
+    terms: Sequence[str] = ()
+    links: Sequence[tuple[str, Sequence[str]]] = ()  # ("workspaces", ids), ...
+    equals: Sequence[tuple[str, Any]] = ()  # (listing column, value)
+    created_from: Any = None
+    created_before: Any = None
+    column: str = "created_at"
+    descending: bool = True
+    beyond: tuple[Any, uuid.UUID] | None = None  # (sort key, phone id) of the last row seen
+    limit: int = 26
+
+
+@dataclass
+class _Where:
+    sql: list[str]
+    params: list[Any]
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.sql.append(sql)
+        self.params.extend(params)
+
+    def joined(self) -> str:
+        return " AND ".join(self.sql) if self.sql else "1 = 1"
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _db_value(column: str, value: Any) -> Any:
+    field = PhoneListing._meta.get_field(column)
+    return field.get_db_prep_value(value, connection, prepared=False)
+
+
+def _phone_id(value: Any) -> Any:
+    return Phone._meta.pk.get_db_prep_value(value, connection, prepared=False)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_phrases(terms: Sequence[str]) -> str:
+    """An FTS5 query for texts holding every term: with the trigram tokenizer, the phrase of
+    a term's trigrams matches the texts that contain it (and, folding case, a few more)."""
+    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _indexed_terms(terms: Sequence[str]) -> list[str]:
+    if _sqlite():
+        return [t for t in terms if len(t) >= TRIGRAM]
+    return [t for t in terms if PG_INDEXABLE.search(t)]
+
+
+def _conditions(query: ListingQuery, *, skip_link: str = "") -> _Where:
+    """Every condition of the query on listing row ``l``, the keyset bound included."""
+    where = _Where([], [])
+    contains = "instr(l.text, %s) > 0" if _sqlite() else "strpos(l.text, %s) > 0"
+    for term in query.terms:
+        where.add(contains, term)
+    for kind, ids in query.links:
+        if kind == skip_link:
+            continue
+        table, column = LINK_TABLES[kind]
+        marks = ", ".join(["%s"] * len(ids))
+        where.add(
+            f"EXISTS (SELECT 1 FROM {table} x WHERE x.phone_id = l.phone_id "  # noqa: S608
+            f"AND x.{column} IN ({marks}))",
+            *ids,
+        )
+    for column, value in query.equals:
+        where.add(f"l.{column} = %s", _db_value(column, value))
+    if query.created_from is not None:
+        where.add("l.created_at >= %s", _db_value("created_at", query.created_from))
+    if query.created_before is not None:
+        where.add("l.created_at < %s", _db_value("created_at", query.created_before))
+    if query.beyond is not None:
+        value, phone_id = query.beyond
+        op = "<" if query.descending else ">"
+        key, pid = _db_value(query.column, value), _phone_id(phone_id)
+        where.add(
+            f"(l.{query.column} {op} %s OR (l.{query.column} = %s AND l.phone_id {op} %s))",
+            key,
+            key,
+            pid,
+        )
+    return where
+
+
+def _order(query: ListingQuery) -> str:
+    direction = "DESC" if query.descending else "ASC"
+    return f"{query.column} {direction}, phone_id {direction}"
+
+
+def _fetch(sql: str, params: list[Any]) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _count(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, DRIVE_LIMIT])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """An index that yields every phone that can match: its candidates as SQL on ``l``."""
+
+    name: str
+    count_sql: str
+    count_params: list[Any]
+    rows_sql: str  # FROM ... (selecting listing rows as l), its params follow
+    rows_params: list[Any]
+
+
+def _sources(query: ListingQuery) -> list[_Source]:
+    sources = []
+    # SQLite takes the left table of a CROSS JOIN as the outer loop: the candidates.
+    join = "CROSS JOIN" if _sqlite() else "JOIN"
+    indexed = _indexed_terms(query.terms)
+    if indexed and _sqlite():
+        phrases = _fts_phrases(indexed)
+        sources.append(
+            _Source(
+                "terms",
+                f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608
+                [phrases],
+                f"{FTS} CROSS JOIN {LISTING} l ON l.id = {FTS}.rowid WHERE {FTS} MATCH %s AND",
+                [phrases],
+            )
+        )
+    elif indexed:
+        likes = [_like(t) for t in indexed]
+        match = " AND ".join(["text LIKE %s"] * len(likes))
+        sources.append(
+            _Source(
+                "terms",
+                f"SELECT 1 FROM {LISTING} WHERE {match}",  # noqa: S608
+                likes,
+                f"{LISTING} l WHERE " + " AND ".join(["l.text LIKE %s"] * len(likes)) + " AND",
+                likes,
+            )
+        )
+    for kind, ids in query.links:
+        table, column = LINK_TABLES[kind]
+        marks = ", ".join(["%s"] * len(ids))
+        in_ids = f"{column} IN ({marks})"
+        sources.append(
+            _Source(
+                kind,
+                f"SELECT 1 FROM {table} WHERE {in_ids}",  # noqa: S608
+                list(ids),
+                f"(SELECT DISTINCT phone_id FROM {table} WHERE {in_ids}) x "  # noqa: S608
+                f"{join} {LISTING} l ON l.phone_id = x.phone_id WHERE",
+                list(ids),
+            )
+        )
+    return sources
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan chosen for a query, and why: candidates per index, rows a walk would read."""
+
+    kind: str  # "walk", "drive:<index>" or "empty"
+    counts: dict[str, int]
+    walk_rows: float
+
+
+def listing_plan(query: ListingQuery, *, total: int) -> tuple[Plan, _Source | None]:
+    """Which plan reads fewer rows for this query over ``total`` listing rows."""
+    sources = _sources(query)
+    counts = {s.name: _count(s.count_sql, s.count_params) for s in sources}
+    if not sources:
+        return Plan("walk", counts, float(total)), None
+    best = min(sources, key=lambda s: counts[s.name])
+    if counts[best.name] == 0:
+        return Plan("empty", counts, 0.0), None
+    density = math.prod(min(c, total) / max(total, 1) for c in counts.values())
+    walk_rows = min(query.limit / density, float(total)) if density else float(total)
+    if counts[best.name] < DRIVE_LIMIT and counts[best.name] <= walk_rows:
+        return Plan(f"drive:{best.name}", counts, walk_rows), best
+    return Plan("walk", counts, walk_rows), None
+
+
+def listing_ids(query: ListingQuery, *, total: int) -> list[uuid.UUID]:
+    """The phone ids of one page, in the query's order."""
+    plan, source = listing_plan(query, total=total)
+    if plan.kind == "empty":
+        return []
+    if source is None:
+        where = _conditions(query)
+        sql = (
+            f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
+            f"ORDER BY l.{_order(query)} LIMIT %s"
+        )
+        params = [*where.params, query.limit]
+    else:
+        where = _conditions(query, skip_link=source.name)
+        # The candidates are gathered first, then sorted: never a walk of the whole index.
+        sql = (
+            f"WITH c AS MATERIALIZED (SELECT l.phone_id, l.{query.column} "  # noqa: S608
+            f"FROM {source.rows_sql} {where.joined()}) "
+            f"SELECT phone_id FROM c ORDER BY {_order(query)} LIMIT %s"
+        )
+        params = [*source.rows_params, *where.params, query.limit]
+    return [
+        value if isinstance(value, uuid.UUID) else uuid.UUID(value) for value in _fetch(sql, params)
+    ]
