@@ -223,8 +223,11 @@ class Plan:
     walk_rows: float
 
 
-def listing_plan(query: ListingQuery, *, total: int) -> tuple[Plan, _Source | None]:
-    """Which plan reads fewer rows for this query over ``total`` listing rows."""
+def listing_plan(
+    query: ListingQuery, *, total: int, force: str = ""
+) -> tuple[Plan, _Source | None]:
+    """Which plan reads fewer rows for this query over ``total`` listing rows (``force``,
+    "walk" or "drive", overrides the choice where that plan is possible)."""
     sources = _sources(query)
     counts = {s.name: _count(s.count_sql, s.count_params) for s in sources}
     if not sources:
@@ -234,14 +237,17 @@ def listing_plan(query: ListingQuery, *, total: int) -> tuple[Plan, _Source | No
         return Plan("empty", counts, 0.0), None
     density = math.prod(min(c, total) / max(total, 1) for c in counts.values())
     walk_rows = min(query.limit / density, float(total)) if density else float(total)
-    if counts[best.name] < DRIVE_LIMIT and counts[best.name] <= walk_rows:
+    drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] <= walk_rows
+    if force:
+        drive = force == "drive"
+    if drive:
         return Plan(f"drive:{best.name}", counts, walk_rows), best
     return Plan("walk", counts, walk_rows), None
 
 
-def listing_ids(query: ListingQuery, *, total: int) -> list[uuid.UUID]:
+def listing_ids(query: ListingQuery, *, total: int, force: str = "") -> list[uuid.UUID]:
     """The phone ids of one page, in the query's order."""
-    plan, source = listing_plan(query, total=total)
+    plan, source = listing_plan(query, total=total, force=force)
     if plan.kind == "empty":
         return []
     if source is None:

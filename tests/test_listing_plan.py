@@ -1,0 +1,148 @@
+"""The list's planner: walking the sort index and driving from an index give the same pages,
+and both give what a plain reading of the filters says (SQLite and PostgreSQL)."""
+
+import random
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from phones.models import PhoneListing
+from phones.selectors.listing import search_terms
+from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
+from phones.services.listing import listing_refresh
+from tests.factories import BASE_TIME, make_company, make_person, make_phone, make_workspace
+
+pytestmark = pytest.mark.django_db
+
+SURNAMES = ["garcia"] * 8 + ["smith"] * 4 + ["müller", "øberg", "nakamura", "o'neil"]
+FIRST = ["maria", "john", "ana", "li", "jo"]
+SORTS = [
+    ("created_at", True),
+    ("created_at", False),
+    ("updated_at", True),
+    ("updated_at", False),
+    ("e164_number", False),
+    ("e164_number", True),
+]
+
+
+@pytest.fixture
+def directory():
+    """240 phones with skewed surnames, shared timestamps and a few deleted, indexed."""
+    rng = random.Random(7)
+    workspaces = [make_workspace(f"ws{k}", f"Team {k}", f"ext_{k}") for k in range(6)]
+    companies = [make_company(f"co{k}", f"Company {k}", f"c{k}.example") for k in range(5)]
+    people = [
+        make_person(f"p{k}", f"{rng.choice(FIRST).title()} {rng.choice(SURNAMES).title()}")
+        for k in range(40)
+    ]
+    phones = []
+    for n in range(240):
+        # Every third phone shares its creation time with another: ties go by id.
+        created = BASE_TIME + timedelta(minutes=n - n % 3)
+        phone = make_phone(
+            n,
+            created_at=created,
+            label=rng.choice(["work", "mobile", "home", ""]),
+            is_primary=rng.random() < 0.3,
+            is_verified=rng.random() < 0.5,
+            country_code=rng.choice([1, 1, 44]),
+            upstream_updated_at=created + timedelta(minutes=rng.randrange(0, 50)),
+            deleted_at=BASE_TIME if n % 41 == 0 else None,
+        )
+        phone.people.add(*rng.sample(people, rng.choice([0, 1, 1, 2])))
+        phone.companies.add(*rng.sample(companies, rng.choice([0, 1])))
+        phone.workspaces.add(*rng.sample(workspaces, rng.choice([1, 1, 2])))
+        phones.append(phone)
+    listing_refresh(phone_ids=[p.id for p in phones])
+    return phones
+
+
+def expected(query: ListingQuery) -> list[uuid.UUID]:
+    """The query read plainly: every listing row tested in Python, then sorted."""
+    rows = []
+    for row in PhoneListing.objects.select_related("phone").prefetch_related(
+        "phone__workspaces", "phone__companies", "phone__people"
+    ):
+        if any(term not in row.text for term in query.terms):
+            continue
+        linked = {
+            "workspaces": {w.pk for w in row.phone.workspaces.all()},
+            "companies": {c.pk for c in row.phone.companies.all()},
+            "people": {p.pk for p in row.phone.people.all()},
+        }
+        if any(not linked[kind] & set(ids) for kind, ids in query.links):
+            continue
+        if any(getattr(row, column) != value for column, value in query.equals):
+            continue
+        rows.append(((getattr(row, query.column), row.phone_id.int), row.phone_id))
+    rows.sort(reverse=query.descending)
+    return [phone_id for _, phone_id in rows]
+
+
+def all_pages(query: ListingQuery, force: str) -> list[uuid.UUID]:
+    """Every page of 7, each started just beyond the last row of the one before."""
+    values = {row.phone_id: row for row in PhoneListing.objects.all()}
+    seen: list[uuid.UUID] = []
+    beyond = None
+    while True:
+        page_query = ListingQuery(**{**query.__dict__, "beyond": beyond, "limit": 7})
+        page = listing_ids(page_query, total=len(values), force=force)
+        seen.extend(page)
+        if len(page) < 7:
+            return seen
+        last = values[page[-1]]
+        beyond = (getattr(last, query.column), last.phone_id)
+
+
+QUERIES = [
+    {},
+    {"terms": search_terms("garcia")},
+    {"terms": search_terms("müller")},
+    {"terms": search_terms("maria garcia")},
+    {"terms": search_terms("ga")},
+    {"terms": search_terms("o'n")},
+    {"terms": search_terms("415 555")},
+    {"terms": search_terms("team 3")},
+    {"terms": search_terms("nobody-has-this")},
+    {"links": [("workspaces", ("ws1",))]},
+    {"links": [("workspaces", ("ws1", "ws2"))], "terms": search_terms("smith")},
+    {"links": [("companies", ("co2",)), ("people", ("p3", "p4", "p5"))]},
+    {"equals": [("label", "mobile"), ("is_verified", True)], "terms": search_terms("garcia")},
+    {"equals": [("country_code", 44), ("is_primary", False)]},
+]
+
+
+@pytest.mark.parametrize("shape", QUERIES, ids=[str(q) for q in QUERIES])
+def test_walk_and_drive_page_through_exactly_the_matching_phones(directory, shape):
+    for column, descending in SORTS:
+        query = ListingQuery(column=column, descending=descending, **shape)
+        want = expected(query)
+        assert want or shape.get("terms") == ["nobody-has-this"]
+        assert all_pages(query, force="walk") == want, (column, descending)
+        assert all_pages(query, force="drive") == want, (column, descending)
+
+
+def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(directory, monkeypatch):
+    total = PhoneListing.objects.count()
+    rare, _ = listing_plan(ListingQuery(terms=["müller"]), total=total)
+    assert rare.kind == "drive:terms"
+    # With so small a table every count is below the limit; lower it to make "garcia" common.
+    monkeypatch.setattr("phones.selectors.listing_plan.DRIVE_LIMIT", 20)
+    common, _ = listing_plan(ListingQuery(terms=["garcia"]), total=total)
+    assert common.kind == "walk"
+    assert common.counts["terms"] == 20
+
+
+def test_a_small_workspace_drives_from_its_links(directory):
+    total = PhoneListing.objects.count()
+    plan, _ = listing_plan(
+        ListingQuery(terms=["ga"], links=[("workspaces", ("ws4",))]), total=total
+    )
+    assert plan.kind == "drive:workspaces"
+
+
+def test_a_term_nothing_holds_answers_without_reading_rows(directory):
+    plan, _ = listing_plan(ListingQuery(terms=["zzzqqq"]), total=PhoneListing.objects.count())
+    assert plan.kind == "empty"
