@@ -141,7 +141,12 @@ def _listing_query(
         links=tuple(links),
         equals=tuple(equals),
         created_from=_day_start(filters.created_from) if filters.created_from else None,
-        created_before=_day_start(created_to + timedelta(days=1)) if created_to else None,
+        # The last day a date can name has no day after it: no upper bound then.
+        created_before=(
+            _day_start(created_to + timedelta(days=1))
+            if created_to and created_to < date.max
+            else None
+        ),
         column=column,
         descending=descending != backwards,
         beyond=beyond,
