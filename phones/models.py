@@ -128,18 +128,21 @@ class Phone(models.Model):
 
 
 class PhoneListing(models.Model):
-    """A live phone as the list reads it: its sort keys, the columns it is filtered on and the
-    text it is found by (its number's digits and its people's, companies' and workspaces'
-    names, lower-cased). A narrow row, so that walking the list in any order or testing a
-    search term against thousands of phones never reads the wide phone rows. A trigram index
-    over ``text`` (SQLite FTS5, PostgreSQL pg_trgm) finds the phones that hold a rare term;
-    see migrations 0003 and 0005. A phone marked deleted has no listing row."""
+    """A live phone as the list reads it: its sort keys, the columns it is filtered on, its
+    number formatted for reading (international format, region) and the text it is found by
+    (its number's digits and its people's, companies' and workspaces' names, lower-cased).
+    A narrow row, so that walking the list in any order or testing a search term against
+    thousands of phones never reads the wide phone rows. A trigram index over ``text``
+    (SQLite FTS5, PostgreSQL pg_trgm) finds the phones that hold a rare term; see migrations
+    0003 and 0005. A phone marked deleted has no listing row."""
 
     phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="listing")
     text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     e164_number = models.CharField(max_length=20, default="")
+    international = models.CharField(max_length=40, blank=True, default="")
+    region = models.CharField(max_length=3, blank=True, default="")
     label = models.CharField(max_length=50, blank=True, default="")
     country_code = models.PositiveSmallIntegerField(default=0)
     is_primary = models.BooleanField(default=False)

@@ -4,6 +4,8 @@ the search text, one row per live phone."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from phones.phone_numbers import describe_e164
+
 COLUMNS = (
     ("created_at", "upstream_created_at"),
     ("updated_at", "upstream_updated_at"),
@@ -48,6 +50,14 @@ def fill(apps, schema_editor):
             schema_editor.execute(statement)
     schema_editor.execute(FILL)
     schema_editor.execute(DROP_DELETED)
+    # The number as staff read it is made by phonenumbers, a row at a time.
+    listing = apps.get_model("phones", "PhoneListing")
+    rows = listing.objects.only("id", "e164_number").order_by("id")
+    for start in range(0, rows.count(), 2000):
+        batch = list(rows[start : start + 2000])
+        for row in batch:
+            row.international, _, row.region = describe_e164(row.e164_number)
+        listing.objects.bulk_update(batch, ["international", "region"])
 
 
 class Migration(migrations.Migration):
@@ -79,6 +89,16 @@ class Migration(migrations.Migration):
             model_name="phonelisting",
             name="e164_number",
             field=models.CharField(default="", max_length=20),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="international",
+            field=models.CharField(blank=True, default="", max_length=40),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="region",
+            field=models.CharField(blank=True, default="", max_length=3),
         ),
         migrations.AddField(
             model_name="phonelisting",

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from phones.models import Phone, PhoneListing
 from phones.selectors.listing_plan import ListingQuery, listing_ids
@@ -155,8 +155,15 @@ def _listing_query(
 
 
 def _phones(ids: list[uuid.UUID]) -> list[Phone]:
-    """The phones of these ids, in this order, with their links for the table."""
-    found = Phone.objects.filter(id__in=ids).prefetch_related(*LINKS).in_bulk()
+    """The phones of these ids, in this order, with their links and their number as staff
+    read it (``international``, ``region``, kept on the listing row) for the table."""
+    found = (
+        Phone.objects.filter(id__in=ids)
+        .defer("raw")
+        .annotate(international=F("listing__international"), region=F("listing__region"))
+        .prefetch_related(*LINKS)
+        .in_bulk()
+    )
     return [found[i] for i in ids if i in found]
 
 

@@ -23,6 +23,7 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
+from phones.phone_numbers import describe_e164
 
 BATCH = 500
 SEPARATOR = " · "
@@ -36,7 +37,7 @@ COPIED = {
     "is_primary": "is_primary",
     "is_verified": "is_verified",
 }
-COLUMNS = ["text", *COPIED]
+COLUMNS = ["text", "international", "region", *COPIED]
 
 
 def build_search_text(
@@ -58,6 +59,7 @@ def build_search_text(
 def listing_values(phone: Phone) -> dict[str, Any]:
     """The listing row of a phone whose links are prefetched."""
     values = {column: getattr(phone, attribute) for column, attribute in COPIED.items()}
+    values["international"], _, values["region"] = describe_e164(phone.e164_number)
     values["text"] = build_search_text(
         e164_number=phone.e164_number,
         national_number=phone.national_number,
