@@ -138,6 +138,9 @@ class PhoneListing(models.Model):
 
     phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="listing")
     text = models.TextField(blank=True, default="")
+    links = models.TextField(
+        blank=True, default="", help_text="The linked records' ids, for the list's filters."
+    )
     created_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     e164_number = models.CharField(max_length=20, default="")
@@ -158,6 +161,13 @@ class PhoneListing(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @staticmethod
+    def link_mark(kind: str, record_id: str) -> str:
+        """How a link to one record stands in ``links`` (``kind``: people, companies or
+        workspaces): between two unit separators, a control character no id holds, so one
+        link's mark is never part of another's."""
+        return f"\x1f{kind[0]}:{record_id}\x1f"
 
 
 class PhonePerson(models.Model):

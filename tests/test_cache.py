@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from phones.models import Person, Phone, PhoneWorkspace
+from phones.selectors import PhoneFilters, phone_export_rows
 from phones.services import directory_upsert, phones_upsert
 from phones.upstream import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
 
@@ -102,3 +103,21 @@ def test_phone_with_a_non_uuid_id_is_skipped_not_fatal(directory):
     counts = phones_upsert(phones=[seed_phone(id="not-a-uuid")], fetched_at=timezone.now())
     assert counts.written == 0
     assert Phone.objects.count() == 0
+
+
+def test_the_list_follows_a_moved_link_and_a_renamed_record(directory):
+    marketing = "550e8400-e29b-41d4-a716-446655440000"
+    phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    moved = seed_phone(workspaces=[WorkspaceRef(id=marketing)])
+    phones_upsert(phones=[moved], fetched_at=timezone.now())
+    assert listed(workspaces=("workspace_sales",)) == []
+    assert listed(workspaces=(marketing,)) == ["+14155552671"]
+    directory_upsert(
+        people=[PersonRecord(id="people1", first_name="Jon", last_name="Dough", full_name="")]
+    )
+    assert listed(q="dough") == ["+14155552671"]
+    assert listed(q="john doe") == []
+
+
+def listed(**filters) -> list[str]:
+    return [p.e164_number for p in phone_export_rows(filters=PhoneFilters(**filters))]

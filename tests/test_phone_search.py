@@ -167,9 +167,12 @@ def test_a_cursor_made_for_another_sort_restarts_at_the_first_page(known):
 
 
 def test_query_string_round_trips_into_the_page_and_its_links(known, viewer_client: Client):
+    added = []
     for n in range(30):
         phone = make_phone(100 + n, label="home")
         phone.workspaces.add(known["us"].workspaces.first())
+        added.append(phone.id)
+    listing_refresh(phone_ids=added)
     url = reverse("phones:list") + "?label=home&workspace=workspace_sales&sort=created&size=25"
     html = viewer_client.get(url).content.decode()
     assert len(numbers_on(html)) == 25

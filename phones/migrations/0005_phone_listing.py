@@ -6,6 +6,12 @@ from django.db import migrations, models
 
 from phones.phone_numbers import describe_e164
 
+LINKS = (
+    ("PhonePerson", "person_id", "people"),
+    ("PhoneCompany", "company_id", "companies"),
+    ("PhoneWorkspace", "workspace_id", "workspaces"),
+)
+
 COLUMNS = (
     ("created_at", "upstream_created_at"),
     ("updated_at", "upstream_updated_at"),
@@ -44,20 +50,37 @@ SQLITE_TRIGGERS = [
 ]
 
 
+def links_text(links):
+    """A listing row's links, as phones.services.listing writes them (frozen here)."""
+    return "".join(f"\x1f{kind[0]}:{record_id}\x1f" for kind, record_id in links)
+
+
 def fill(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_TRIGGERS:
             schema_editor.execute(statement)
     schema_editor.execute(FILL)
     schema_editor.execute(DROP_DELETED)
-    # The number as staff read it is made by phonenumbers, a row at a time.
+    # The number as staff read it is made by phonenumbers, and the links gathered, in Python.
     listing = apps.get_model("phones", "PhoneListing")
-    rows = listing.objects.only("id", "e164_number").order_by("id")
+    tables = [
+        (apps.get_model("phones", model), column, kind)
+        for model, column, kind in LINKS
+    ]
+    rows = listing.objects.only("id", "phone_id", "e164_number").order_by("id")
     for start in range(0, rows.count(), 2000):
         batch = list(rows[start : start + 2000])
+        ids = [row.phone_id for row in batch]
+        linked = {}
+        for table, column, kind in tables:
+            for phone_id, record_id in table.objects.filter(phone_id__in=ids).values_list(
+                "phone_id", column
+            ):
+                linked.setdefault(phone_id, []).append((kind, record_id))
         for row in batch:
             row.international, _, row.region = describe_e164(row.e164_number)
-        listing.objects.bulk_update(batch, ["international", "region"])
+            row.links = links_text(linked.get(row.phone_id, []))
+        listing.objects.bulk_update(batch, ["international", "region", "links"])
 
 
 class Migration(migrations.Migration):
@@ -73,6 +96,13 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="listing",
                 to="phones.phone",
+            ),
+        ),
+        migrations.AddField(
+            model_name="phonelisting",
+            name="links",
+            field=models.TextField(
+                blank=True, default="", help_text="The linked records' ids, for the list's filters."
             ),
         ),
         migrations.AddField(

@@ -1,7 +1,8 @@
 """How the list finds one page of phone ids: a planned query over the narrow listing rows.
 
 Every condition is tested on the listing row itself (``PhoneListing``: sort keys, filter
-columns, search text), so a page never reads the wide phone rows. What differs is where the
+columns, the ids of its links, search text), so a page never reads the wide phone rows nor
+probes a link table per row. What differs is where the
 rows come from:
 
 - **walk**: follow the sort order's index and test each row, stopping once the page is full.
@@ -115,15 +116,14 @@ def _conditions(query: ListingQuery, *, skip_link: str = "") -> _Where:
     contains = "instr(l.text, %s) > 0" if _sqlite() else "strpos(l.text, %s) > 0"
     for term in query.terms:
         where.add(contains, term)
+    linked = "instr(l.links, %s) > 0" if _sqlite() else "strpos(l.links, %s) > 0"
     for kind, ids in query.links:
         if kind == skip_link:
             continue
-        table, column = LINK_TABLES[kind]
-        marks = ", ".join(["%s"] * len(ids))
+        # The row's own copy of its links: no probe of a link table per row.
         where.add(
-            f"EXISTS (SELECT 1 FROM {table} x WHERE x.phone_id = l.phone_id "  # noqa: S608
-            f"AND x.{column} IN ({marks}))",
-            *ids,
+            "(" + " OR ".join([linked] * len(ids)) + ")",
+            *(PhoneListing.link_mark(kind, record_id) for record_id in ids),
         )
     for column, value in query.equals:
         where.add(f"l.{column} = %s", _db_value(column, value))

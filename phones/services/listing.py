@@ -37,7 +37,7 @@ COPIED = {
     "is_primary": "is_primary",
     "is_verified": "is_verified",
 }
-COLUMNS = ["text", "international", "region", *COPIED]
+COLUMNS = ["text", "links", "international", "region", *COPIED]
 
 
 def build_search_text(
@@ -56,10 +56,22 @@ def build_search_text(
     return SEPARATOR.join(part.strip() for part in parts if part and part.strip()).lower()
 
 
+def links_text(links: Iterable[tuple[str, str]]) -> str:
+    """The ``links`` of a listing row: the mark of each (kind, record id)."""
+    return "".join(PhoneListing.link_mark(kind, record_id) for kind, record_id in links)
+
+
 def listing_values(phone: Phone) -> dict[str, Any]:
     """The listing row of a phone whose links are prefetched."""
     values = {column: getattr(phone, attribute) for column, attribute in COPIED.items()}
     values["international"], _, values["region"] = describe_e164(phone.e164_number)
+    values["links"] = links_text(
+        [
+            *(("people", p.pk) for p in phone.people.all()),
+            *(("companies", c.pk) for c in phone.companies.all()),
+            *(("workspaces", w.pk) for w in phone.workspaces.all()),
+        ]
+    )
     values["text"] = build_search_text(
         e164_number=phone.e164_number,
         national_number=phone.national_number,
