@@ -36,9 +36,11 @@ LISTING = PhoneListing._meta.db_table
 FTS = f"{LISTING}_fts"
 # How many candidates the planner counts at most; an index with more is not driven from.
 DRIVE_LIMIT = 10_000
-# A candidate gathered from an index costs about this many rows read by a walk (measured at
-# 1M phones on SQLite: ~2.5 us a trigram candidate against ~0.8 us a walked row).
-DRIVE_COST = 3
+# What a candidate gathered from an index costs, in rows read by a walk (measured at 1M phones
+# on SQLite: a walked row ~0.8 us, a trigram candidate ~2.5 us, a linked phone found through
+# its UUID ~8 us).
+TERM_COST = 3
+LINK_COST = 10
 # The shortest term a trigram index can find.
 TRIGRAM = 3
 # A term pg_trgm can narrow down: one with a run of three word characters.
@@ -166,6 +168,7 @@ class _Source:
     """An index that yields every phone that can match: its candidates as SQL on ``l``."""
 
     name: str
+    cost: int  # of one candidate, in walked rows
     count_sql: str
     count_params: list[Any]
     rows_sql: str  # FROM ... (selecting listing rows as l), its params follow
@@ -182,6 +185,7 @@ def _sources(query: ListingQuery) -> list[_Source]:
         sources.append(
             _Source(
                 "terms",
+                TERM_COST,
                 f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608
                 [phrases],
                 f"{FTS} CROSS JOIN {LISTING} l ON l.id = {FTS}.rowid WHERE {FTS} MATCH %s AND",
@@ -194,6 +198,7 @@ def _sources(query: ListingQuery) -> list[_Source]:
         sources.append(
             _Source(
                 "terms",
+                TERM_COST,
                 f"SELECT 1 FROM {LISTING} WHERE {match}",  # noqa: S608
                 likes,
                 f"{LISTING} l WHERE " + " AND ".join(["l.text LIKE %s"] * len(likes)) + " AND",
@@ -215,6 +220,7 @@ def _sources(query: ListingQuery) -> list[_Source]:
         sources.append(
             _Source(
                 kind,
+                LINK_COST,
                 f"SELECT 1 FROM {table} WHERE {in_ids}",  # noqa: S608
                 list(ids),
                 linked,
@@ -242,12 +248,12 @@ def listing_plan(
     counts = {s.name: _count(s.count_sql, s.count_params) for s in sources}
     if not sources:
         return Plan("walk", counts, float(total)), None
-    best = min(sources, key=lambda s: counts[s.name])
-    if counts[best.name] == 0:
+    if min(counts.values()) == 0:
         return Plan("empty", counts, 0.0), None
+    best = min(sources, key=lambda s: counts[s.name] * s.cost)
     density = math.prod(min(c, total) / max(total, 1) for c in counts.values())
     walk_rows = min(query.limit / density, float(total)) if density else float(total)
-    drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] * DRIVE_COST <= walk_rows
+    drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] * best.cost <= walk_rows
     if force:
         drive = force == "drive"
     if drive:
