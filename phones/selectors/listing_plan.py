@@ -41,6 +41,9 @@ DRIVE_LIMIT = 10_000
 # its UUID ~8 us).
 TERM_COST = 3
 LINK_COST = 10
+# Where the candidates of the terms are not counted (PostgreSQL), a walk reads at most this
+# many rows per row of the page before the page is driven from an index instead.
+PROBE_ROWS = 300
 # The shortest term a trigram index can find.
 TRIGRAM = 3
 # A term pg_trgm can narrow down: one with a run of three word characters.
@@ -169,6 +172,7 @@ class _Source:
 
     name: str
     cost: int  # of one candidate, in walked rows
+    counted: bool  # False where counting costs about what driving does
     count_sql: str
     count_params: list[Any]
     rows_sql: str  # FROM ... (selecting listing rows as l), its params follow
@@ -186,6 +190,7 @@ def _sources(query: ListingQuery) -> list[_Source]:
             _Source(
                 "terms",
                 TERM_COST,
+                True,
                 f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608
                 [phrases],
                 f"{FTS} CROSS JOIN {LISTING} l ON l.id = {FTS}.rowid WHERE {FTS} MATCH %s AND",
@@ -199,6 +204,9 @@ def _sources(query: ListingQuery) -> list[_Source]:
             _Source(
                 "terms",
                 TERM_COST,
+                # pg_trgm's candidates must be rechecked on the table, so a count reads as
+                # many rows as driving from them would.
+                False,
                 f"SELECT 1 FROM {LISTING} WHERE {match}",  # noqa: S608
                 likes,
                 f"{LISTING} l WHERE " + " AND ".join(["l.text LIKE %s"] * len(likes)) + " AND",
@@ -221,6 +229,7 @@ def _sources(query: ListingQuery) -> list[_Source]:
             _Source(
                 kind,
                 LINK_COST,
+                True,
                 f"SELECT 1 FROM {table} WHERE {in_ids}",  # noqa: S608
                 list(ids),
                 linked,
@@ -245,14 +254,29 @@ def listing_plan(
     """Which plan reads fewer rows for this query over ``total`` listing rows (``force``,
     "walk" or "drive", overrides the choice where that plan is possible)."""
     sources = _sources(query)
-    counts = {s.name: _count(s.count_sql, s.count_params) for s in sources}
+    counts = {s.name: _count(s.count_sql, s.count_params) for s in sources if s.counted}
     if not sources:
         return Plan("walk", counts, float(total)), None
-    if min(counts.values()) == 0:
+    if counts and min(counts.values()) == 0:
         return Plan("empty", counts, 0.0), None
-    best = min(sources, key=lambda s: counts[s.name] * s.cost)
+    counted = sorted((s for s in sources if s.counted), key=lambda s: counts[s.name] * s.cost)
+    uncounted = [s for s in sources if not s.counted]
     density = math.prod(min(c, total) / max(total, 1) for c in counts.values())
     walk_rows = min(query.limit / density, float(total)) if density else float(total)
+    if uncounted:
+        # How common the terms are is not known: walk a bounded stretch first; a page not
+        # filled by then is driven from the smaller index.
+        probe = PROBE_ROWS * query.limit
+        best = (
+            counted[0] if counted and counts[counted[0].name] * counted[0].cost <= probe else None
+        )
+        if force == "walk":
+            return Plan("walk", counts, walk_rows), None
+        if best is not None or force == "drive":
+            chosen = best or uncounted[0]
+            return Plan(f"drive:{chosen.name}", counts, walk_rows), chosen
+        return Plan("probe", counts, float(probe)), uncounted[0]
+    best = counted[0]
     drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] * best.cost <= walk_rows
     if force:
         drive = force == "drive"
@@ -261,27 +285,49 @@ def listing_plan(
     return Plan("walk", counts, walk_rows), None
 
 
-def listing_ids(query: ListingQuery, *, total: int, force: str = "") -> list[uuid.UUID]:
-    """The phone ids of one page, in the query's order."""
-    plan, source = listing_plan(query, total=total, force=force)
-    if plan.kind == "empty":
-        return []
-    if source is None:
+def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
+    """Follow the sort order's index, testing each row; ``rows`` bounds how far."""
+    if not rows:
         where = _conditions(query)
         sql = (
             f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
             f"ORDER BY l.{_order(query)} LIMIT %s"
         )
-        params = [*where.params, query.limit]
+        return _fetch(sql, [*where.params, query.limit])
+    terms = ListingQuery(**{**query.__dict__, "terms": ()})
+    where = _conditions(terms)
+    # The terms are tested on the first ``rows`` rows the other conditions let through.
+    test = _conditions(ListingQuery(terms=query.terms))
+    sql = (
+        f"SELECT phone_id FROM (SELECT l.phone_id, l.text, l.{query.column} "  # noqa: S608
+        f"FROM {LISTING} l WHERE {where.joined()} ORDER BY l.{_order(query)} LIMIT %s) l "
+        f"WHERE {test.joined()} ORDER BY {_order(query)} LIMIT %s"
+    )
+    return _fetch(sql, [*where.params, rows, *test.params, query.limit])
+
+
+def _drive(query: ListingQuery, source: _Source) -> list[Any]:
+    """Gather the candidates an index names, test them, then sort just those."""
+    where = _conditions(query, skip_link=source.name)
+    sql = (
+        f"WITH c AS MATERIALIZED (SELECT l.phone_id, l.{query.column} "  # noqa: S608
+        f"FROM {source.rows_sql} {where.joined()}) "
+        f"SELECT phone_id FROM c ORDER BY {_order(query)} LIMIT %s"
+    )
+    return _fetch(sql, [*source.rows_params, *where.params, query.limit])
+
+
+def listing_ids(query: ListingQuery, *, total: int, force: str = "") -> list[uuid.UUID]:
+    """The phone ids of one page, in the query's order."""
+    plan, source = listing_plan(query, total=total, force=force)
+    if plan.kind == "empty":
+        return []
+    if plan.kind == "probe":
+        found = _walk(query, rows=int(plan.walk_rows))
+        if len(found) < query.limit:
+            found = _drive(query, source)
+    elif source is None:
+        found = _walk(query)
     else:
-        where = _conditions(query, skip_link=source.name)
-        # The candidates are gathered first, then sorted: never a walk of the whole index.
-        sql = (
-            f"WITH c AS MATERIALIZED (SELECT l.phone_id, l.{query.column} "  # noqa: S608
-            f"FROM {source.rows_sql} {where.joined()}) "
-            f"SELECT phone_id FROM c ORDER BY {_order(query)} LIMIT %s"
-        )
-        params = [*source.rows_params, *where.params, query.limit]
-    return [
-        value if isinstance(value, uuid.UUID) else uuid.UUID(value) for value in _fetch(sql, params)
-    ]
+        found = _drive(query, source)
+    return [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in found]
