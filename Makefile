@@ -15,7 +15,7 @@ help:
 	@echo "make run    - start the WellApp sandbox and the portal on http://127.0.0.1:$(WEB_PORT)/"
 	@echo "make test   - lint and run the test suite"
 	@echo "make format - format the code with ruff"
-	@echo "make bench  - time the phones list against the Django admin over 1M phones"
+	@echo "make bench  - time the phones list against the Django admin over 1M phones (SQLite, PostgreSQL)"
 	@echo "make clean  - remove the virtualenv and local data"
 
 # Create the virtualenv with a Python >= 3.12, or say plainly that there is none.
@@ -49,11 +49,21 @@ pytest: $(VENV)/.installed-dev
 
 test: lint pytest
 
-# Reuses bench/bench.sqlite3 when it already holds the full data set; BENCH_REGENERATE=1
-# rebuilds it. BENCH_ARGS go to bench/run.py (e.g. BENCH_ARGS=--quick).
+# SQLite (bench/bench.sqlite3), then PostgreSQL at BENCH_POSTGRES_URL (set it empty for SQLite
+# only); each section of bench/results.md is written by its own run. A database that already
+# holds the full data set is reused; BENCH_REGENERATE=1 rebuilds them. BENCH_ARGS go to
+# bench/run.py (e.g. BENCH_ARGS=--quick).
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wellui_bench
+BENCH_GENERATE = $(PY) -m bench.generate $(if $(filter 1,$(BENCH_REGENERATE)),,--if-needed)
+BENCH_RUN = BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	$(PY) -m bench.run $(BENCH_ARGS)
 bench: $(VENV)/.installed-dev
-	$(PY) -m bench.generate $(if $(filter 1,$(BENCH_REGENERATE)),,--if-needed)
-	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" $(PY) -m bench.run $(BENCH_ARGS)
+	BENCH_DATABASE_URL= $(BENCH_GENERATE)
+	BENCH_DATABASE_URL= $(BENCH_RUN)
+ifneq ($(strip $(BENCH_POSTGRES_URL)),)
+	BENCH_DATABASE_URL='$(BENCH_POSTGRES_URL)' $(BENCH_GENERATE)
+	BENCH_DATABASE_URL='$(BENCH_POSTGRES_URL)' $(BENCH_RUN)
+endif
 
 # Gunicorn and the sandbox with 100k cached phones, 20 simulated staff for 60 s (locust);
 # prints the figures and records them in bench/results.md. LOAD_ARGS go to bench/load/run.py

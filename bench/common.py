@@ -18,6 +18,44 @@ def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 
 
+def is_postgres(url: str) -> bool:
+    return url.split(":", 1)[0] in ("postgres", "postgresql", "pgsql")
+
+
+def ensure_database(*, anew: bool = False) -> None:
+    """Create the PostgreSQL benchmark database when the server does not have it yet, or
+    drop and create it ``anew`` (the SQLite file is created by connecting to it)."""
+    url = database_url()
+    if not is_postgres(url):
+        return
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    settings = dj_database_url.parse(url)
+    name = settings["NAME"]
+    if anew and "bench" not in name:
+        sys.exit(f"Refusing to replace {name!r}: its name does not mention 'bench'.")
+    server = {
+        "host": settings.get("HOST") or None,
+        "port": settings.get("PORT") or None,
+        "user": settings.get("USER") or None,
+        "password": settings.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as db:
+        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not anew:
+            return
+        if exists:
+            try:
+                db.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            except psycopg.errors.ObjectInUse as error:
+                sys.exit(f"Cannot make {name!r} anew while others use it: {error}")
+        else:
+            print(f"Creating the PostgreSQL database {name!r}")
+        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def setup_django(*, production: bool = False) -> None:
     """Point Django at the benchmark database and start it. ``production`` runs with
     DEBUG off, as the portal is deployed."""

@@ -3,25 +3,23 @@
 Each chunk has its own ``random.Random`` derived from the seed, so the same sizes and seed
 always give the same database. Phones are made oldest first, the order a full sync writes
 them, with creation times spread over three years; each has 0-2 people, 0-1 company and 1-2
-workspaces, and the search text the app itself would compute for it.
+workspaces, and the listing row the app itself would compute for it (none for a phone marked
+deleted). Phone ``i`` (counting from 0) has listing id ``i + 1``, whichever chunk makes it.
+
+The rows are put together here rather than by the app's functions, which would take minutes
+for a million phones; on every 997th phone and the first listed one of each chunk they are
+checked against the app's own: the number against phonenumbers, the listing row against
+``phones.services.listing.listing_values``, so a column the app adds or computes differently
+stops the generator instead of going in wrong.
 """
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import phonenumbers
-
-from bench.directory import (
-    END,
-    SPAN,
-    Directory,
-    Stamp,
-    uuid4_from,
-    weighted_regions,
-)
-from bench.vocabulary import COUNTRIES, NUMBER_PLANS
-from phones.services.search_index import build_search_text
+from bench.directory import END, SPAN, Directory, Stamp, iso_stamp, uuid4_from
+from bench.numbers import check_number, number_makers, region_of
+from phones.models import Company, Person, Phone, PhoneListing, Workspace
+from phones.services.listing import SEPARATOR, listing_values
 
 LABELS = ("mobile",) * 9 + ("work",) * 7 + ("home",) * 2 + ("other", "")
 # The phone document as WellApp lists it (ids and labels here never need JSON escaping).
@@ -37,7 +35,7 @@ RAW = (
 @dataclass
 class PhoneBatch:
     phones: list[tuple] = field(default_factory=list)
-    search: list[tuple] = field(default_factory=list)
+    listing: list[tuple] = field(default_factory=list)
     people: list[tuple] = field(default_factory=list)
     companies: list[tuple] = field(default_factory=list)
     workspaces: list[tuple] = field(default_factory=list)
@@ -57,44 +55,58 @@ PHONE_COLUMNS = (
     "raw",
     "deleted_at",
 )
-SEARCH_COLUMNS = ("phone_id", "text")
+# The listing row (PhoneListing); its id is the FTS rowid on SQLite.
+LISTING_COLUMNS = (
+    "id",
+    "phone_id",
+    "text",
+    "links",
+    "created_at",
+    "updated_at",
+    "e164_number",
+    "international",
+    "region",
+    "label",
+    "country_code",
+    "is_primary",
+    "is_verified",
+)
 
 
-def _number_makers(rng: random.Random) -> list[Callable[[], tuple[int, str]]]:
-    """One maker per country share point: each returns (country code, national number)."""
-    makers = []
-    for region in weighted_regions():
-        code = COUNTRIES[region]["code"]
-        plans = [(prefix, total) for prefixes, total in NUMBER_PLANS[region] for prefix in prefixes]
+# A record a phone can link to: (id, the pair build_search_text takes for it, that pair's
+# part of the search text, its reference in the phone's document, its mark in the listing
+# row's links).
+Linked = tuple[str, tuple[str, str], str, str, str]
 
-        def make(code=code, plans=plans, us=region == "US") -> tuple[int, str]:
-            prefix, total = rng.choice(plans)
-            rest = total - len(prefix)
-            if us:  # the exchange code never starts with 0 or 1
-                tail = f"{rng.randrange(2, 10)}{rng.randrange(10 ** (rest - 1)):0{rest - 1}d}"
-            else:
-                tail = f"{rng.randrange(10**rest):0{rest}d}"
-            return code, prefix + tail
 
-        makers.append(make)
-    return makers
+def _linked(kind: str, document_type: str, record_id: str, pair: tuple[str, str]) -> Linked:
+    text = SEPARATOR.join(v.strip() for v in pair if v and v.strip()).lower()
+    reference = f'{{"type":"{document_type}","id":"{record_id}"}}'
+    return record_id, pair, text, reference, PhoneListing.link_mark(kind, record_id)
 
 
 @dataclass(frozen=True)
 class PhoneLinks:
-    """What a phone can link to: (id, name, email-or-domain-or-external-id) per record."""
+    """What a phone can link to, each record made ready once (see ``Linked``)."""
 
-    people: list[tuple[str, str, str]]
-    companies: list[tuple[str, str, str]]
-    workspaces: list[tuple[str, str, str]]
+    people: list[Linked]
+    companies: list[Linked]
+    workspaces: list[Linked]
 
     @classmethod
     def of(cls, directory: Directory) -> "PhoneLinks":
         return cls(
-            people=[(p["id"], p["full_name"], p["email"]) for p in directory.people],
-            companies=[(c["id"], c["name"], c["domain"]) for c in directory.companies],
+            people=[
+                _linked("people", "people", p["id"], (p["full_name"], p["email"]))
+                for p in directory.people
+            ],
+            companies=[
+                _linked("companies", "company", c["id"], (c["name"], c["domain"]))
+                for c in directory.companies
+            ],
             workspaces=[
-                (w["id"], w["name"], w["external_workspace_id"]) for w in directory.workspaces
+                _linked("workspaces", "workspace", w["id"], (w["name"], w["external_workspace_id"]))
+                for w in directory.workspaces
             ],
         )
 
@@ -108,34 +120,48 @@ def chunk_rng(seed: int, chunk: int) -> random.Random:
 CHECK_EVERY = 997
 
 
-def _check_number(e164: str, national: str) -> None:
-    """The number plans must only give numbers phonenumbers calls valid."""
-    number = phonenumbers.parse(e164)
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"generated an invalid number: {e164}")
-    if phonenumbers.national_significant_number(number) != national:
-        raise ValueError(f"national number of {e164} is not {national}")
+def check_listing(row: tuple, phone: tuple, linked: list[list[Linked]]) -> None:
+    """The listing row made here is the one the app makes for the same phone and links."""
+    instance = Phone(**dict(zip(PHONE_COLUMNS, phone, strict=True)))
+    people, companies, workspaces = linked
+    instance._prefetched_objects_cache = {
+        "people": [Person(id=r[0], full_name=r[1][0], email=r[1][1]) for r in people],
+        "companies": [Company(id=r[0], name=r[1][0], domain=r[1][1]) for r in companies],
+        "workspaces": [
+            Workspace(id=r[0], name=r[1][0], external_workspace_id=r[1][1]) for r in workspaces
+        ],
+    }
+    expected = listing_values(instance)
+    made = dict(zip(LISTING_COLUMNS[2:], row[2:], strict=True))
+    if made != expected:
+        differ = sorted(set(made) ^ set(expected)) or [
+            column for column in made if made[column] != expected[column]
+        ]
+        raise ValueError(f"listing row of {phone[3]} differs from the app's in {differ}")
 
 
 def make_phone_chunk(
     rng: random.Random, first: int, count: int, total: int, links: PhoneLinks, stamp: Stamp
 ) -> PhoneBatch:
     """Phones ``first`` .. ``first + count - 1`` of ``total`` (oldest first), with their
-    links and search text."""
+    links and listing rows."""
     people, companies, workspaces = links.people, links.companies, links.workspaces
-    makers = _number_makers(rng)
+    makers = number_makers(rng)
     random_ = rng.random
     n_people, n_companies, n_ws = len(people), len(companies), len(workspaces)
     step = SPAN / max(total, 1)
     start = END - SPAN
     out = PhoneBatch()
+    listing_append, people_append = out.listing.append, out.people.append
+    companies_append, workspaces_append = out.companies.append, out.workspaces.append
     for i in range(first, first + count):
         phone_uuid = uuid4_from(rng)
         phone_id = phone_uuid.hex
-        code, national = makers[int(random_() * len(makers))]()
+        code, national, template = makers[int(random_() * len(makers))]()
         e164 = f"+{code}{national}"
-        if i % CHECK_EVERY == 0:
-            _check_number(e164, national)
+        check = i % CHECK_EVERY == 0
+        if check:
+            check_number(e164, national)
         created_ts = start + int(i * step + random_() * step)
         updated_ts = created_ts
         if random_() < 0.3:
@@ -168,42 +194,56 @@ def make_phone_chunk(
             label=label,
             primary="true" if primary else "false",
             verified="true" if verified else "false",
-            created=created.replace(" ", "T") + "Z",
-            updated=updated.replace(" ", "T") + "Z",
-            persons=",".join(f'{{"type":"people","id":"{p[0]}"}}' for p in linked_people),
-            companies=",".join(f'{{"type":"company","id":"{c[0]}"}}' for c in linked_companies),
-            workspaces=",".join(f'{{"type":"workspace","id":"{w[0]}"}}' for w in linked_ws),
+            created=iso_stamp(created_ts),
+            updated=iso_stamp(updated_ts),
+            persons=",".join([p[3] for p in linked_people]),
+            companies=",".join([c[3] for c in linked_companies]),
+            workspaces=",".join([w[3] for w in linked_ws]),
         )
         deleted = fetched if random_() < 0.003 else None
-        out.phones.append(
-            (
+        phone = (
+            phone_id,
+            code,
+            national,
+            e164,
+            label,
+            primary,
+            verified,
+            created,
+            updated,
+            fetched,
+            raw,
+            deleted,
+        )
+        out.phones.append(phone)
+        if deleted is None:
+            parts, marks = [e164, national], []
+            for record in (*linked_people, *linked_companies, *linked_ws):
+                if record[2]:
+                    parts.append(record[2])
+                marks.append(record[4])
+            row = (
+                i + 1,
                 phone_id,
-                code,
-                national,
-                e164,
-                label,
-                primary,
-                verified,
+                SEPARATOR.join(parts),
+                "".join(marks),
                 created,
                 updated,
-                fetched,
-                raw,
-                deleted,
+                e164,
+                template.format(*national),
+                region_of(code, national),
+                label,
+                code,
+                primary,
+                verified,
             )
-        )
-        out.search.append(
-            (
-                phone_id,
-                build_search_text(
-                    e164_number=e164,
-                    national_number=national,
-                    people=[(p[1], p[2]) for p in linked_people],
-                    companies=[(c[1], c[2]) for c in linked_companies],
-                    workspaces=[(w[1], w[2]) for w in linked_ws],
-                ),
-            )
-        )
-        out.people.extend((phone_id, p[0]) for p in linked_people)
-        out.companies.extend((phone_id, c[0]) for c in linked_companies)
-        out.workspaces.extend((phone_id, w[0]) for w in linked_ws)
+            if check or not out.listing:
+                check_listing(row, phone, [linked_people, linked_companies, linked_ws])
+            listing_append(row)
+        for p in linked_people:
+            people_append((phone_id, p[0]))
+        for c in linked_companies:
+            companies_append((phone_id, c[0]))
+        for w in linked_ws:
+            workspaces_append((phone_id, w[0]))
     return out

@@ -4,6 +4,7 @@ Everything comes from the generator's ``random.Random``, so the same sizes and s
 the same records. Timestamps are strings in the form each database stores them.
 """
 
+import functools
 import random
 import unicodedata
 import uuid
@@ -44,17 +45,44 @@ class Directory:
     companies: list[dict] = field(default_factory=list)
     people: list[dict] = field(default_factory=list)
 
+    def tables(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """The rows of the workspace, company and person tables, in that order."""
+        return self.workspaces, self.companies, self.people
+
 
 EPOCH = datetime(1970, 1, 1)
 
 
+@functools.cache
+def _date(day: int) -> str:
+    return (EPOCH + timedelta(days=day)).date().isoformat()
+
+
+# Every time of day, "00:00:00" to "23:59:59": millions of timestamps are written.
+_TIMES = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+
+
+def _clock(ts: int) -> tuple[str, str]:
+    """The date and the time of day of a whole-second UTC timestamp."""
+    day, second = divmod(ts, 86400)
+    return _date(day), _TIMES[second]
+
+
 def sqlite_stamp(ts: int) -> str:
     """A UTC timestamp the way Django writes datetimes to SQLite."""
-    return (EPOCH + timedelta(seconds=ts)).isoformat(" ")
+    date, clock = _clock(ts)
+    return f"{date} {clock}"
 
 
 def postgres_stamp(ts: int) -> str:
-    return (EPOCH + timedelta(seconds=ts)).isoformat(" ") + "+00:00"
+    date, clock = _clock(ts)
+    return f"{date} {clock}+00:00"
+
+
+def iso_stamp(ts: int) -> str:
+    """A UTC timestamp as WellApp writes it in a document."""
+    date, clock = _clock(ts)
+    return f"{date}T{clock}Z"
 
 
 def uuid4_from(rng: random.Random) -> uuid.UUID:

@@ -9,6 +9,7 @@ from django.db.backends.utils import CursorWrapper
 
 SHOWN = 4
 MAX_SQL = 2000
+MAX_PLAN_LINES = 40
 
 
 @dataclass(frozen=True)
@@ -108,20 +109,23 @@ def _section(name: str, b: Breakdown) -> list[str]:
         shown = sql if len(sql) <= MAX_SQL else sql[:MAX_SQL] + " …"
         lines += [f"- {t:,.1f} ms", "", "  ```sql", f"  {shown}", "  ```", ""]
     if b.plan:
-        lines += ["  Plan of the slowest:", "", "  ```", *[f"  {p}" for p in b.plan], "  ```", ""]
+        plan = b.plan[:MAX_PLAN_LINES]
+        if len(b.plan) > MAX_PLAN_LINES:
+            plan.append(f"… ({len(b.plan) - MAX_PLAN_LINES} more lines)")
+        lines += ["  Plan of the slowest:", "", "  ```", *[f"  {p}" for p in plan], "  ```", ""]
     return lines
 
 
 def render_breakdowns(where) -> str:
     lines = [
-        "## Where the time goes",
+        "### Where the time goes",
         "",
         "One extra request per operation with its SQL captured (slowest queries first, "
         f"at most {SHOWN}), and the plan of the slowest query.",
         "",
     ]
     for op, ours, admin in where:
-        lines += [f"### {op.label}", ""]
+        lines += [f"#### {op.label}", ""]
         lines += _section("wellui", ours)
         lines += _section("Django admin", admin)
     return "\n".join(lines)

@@ -4,9 +4,11 @@
     python -m bench.generate --phones 20000 --people 5000 --companies 1000 --workspaces 50
 
 The database is ``BENCH_DATABASE_URL`` (default: ``bench/bench.sqlite3``, recreated on each
-run). Rows go in with bulk ``executemany`` batches; on SQLite the journal is off during the
-load, secondary indexes and the search-index triggers are dropped and rebuilt afterwards
-exactly as the migrations define them.
+run; a PostgreSQL database whose name mentions "bench" is dropped and created anew). SQLite is
+written by one process with the journal off while worker processes make the rows
+(``bench.sqlite_load``); PostgreSQL is loaded with COPY (``bench.postgres_load``). Either way
+the indexes, triggers and constraints are dropped for the load and rebuilt afterwards exactly
+as the migrations define them, and the database is ANALYZEd.
 """
 
 import argparse
@@ -20,7 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import INFO_TABLE, database_url, setup_django
+from bench.common import INFO_TABLE, database_url, ensure_database, setup_django
 
 FULL = {"phones": 1_000_000, "people": 100_000, "companies": 20_000, "workspaces": 200}
 PHONE_TABLES = (
@@ -33,7 +35,7 @@ PHONE_TABLES = (
     "phones_company",
     "phones_workspace",
 )
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "3"  # 2: listing rows (PhoneListing); 3: their links, number as shown
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,6 +73,8 @@ def current_info() -> dict[str, str] | None:
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if any(migration.app_label == "phones" for migration, _ in pending):
         return None  # the phone tables changed: generate them anew
+    if not tables_match_models():
+        return None  # changed without a new migration (one edited, or a column added by hand)
     if pending:  # other apps (auth, sessions, ...) only: bring them up to date in place
         from django.core.management import call_command
 
@@ -83,6 +87,21 @@ def current_info() -> dict[str, str] | None:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
             info[f"rows:{table}"] = str(cursor.fetchone()[0])
     return info
+
+
+def tables_match_models() -> bool:
+    """Every loaded table has exactly the columns its model says."""
+    from django.db import connection
+
+    from bench.tables import LOADED
+
+    with connection.cursor() as cursor:
+        for model in LOADED:
+            table = model._meta.db_table
+            found = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            if found != {field.column for field in model._meta.concrete_fields}:
+                return False
+    return True
 
 
 def is_current(args: argparse.Namespace) -> bool:
@@ -108,10 +127,13 @@ def fresh_database(keep: bool) -> None:
     from django.db import connection
 
     settings = connection.settings_dict
-    if connection.vendor == "sqlite" and not keep:
-        connection.close()
+    sqlite = connection.vendor == "sqlite"
+    connection.close()
+    if sqlite and not keep:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{settings['NAME']}{suffix}").unlink(missing_ok=True)
+    elif not sqlite:  # as the SQLite file is deleted: every table made anew by the migrations
+        ensure_database(anew=True)
     call_command("migrate", verbosity=0, interactive=False)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {INFO_TABLE}")
@@ -119,8 +141,6 @@ def fresh_database(keep: bool) -> None:
         empty = cursor.fetchone()[0] == 0
     if empty:
         return
-    if connection.vendor != "sqlite" and "bench" not in str(settings["NAME"]):
-        sys.exit(f"Refusing to clear {settings['NAME']!r}: its name does not mention 'bench'.")
     with connection.cursor() as cursor:
         for table in PHONE_TABLES:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
@@ -139,6 +159,7 @@ def cpu_summary() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    ensure_database()
     setup_django()
     if args.if_needed and is_current(args):
         print(f"Benchmark database is up to date ({database_url()}); not regenerating.")

@@ -3,6 +3,10 @@
     python -m bench.run            # after python -m bench.generate; writes bench/results.md
     python -m bench.run --quick    # fewer runs; writes bench/results-quick.md
 
+The database is ``BENCH_DATABASE_URL`` (default: ``bench/bench.sqlite3``); its section of the
+results file (SQLite or PostgreSQL) is replaced and the other sections kept. The search terms
+come from the data's own distribution (``bench.terms``), the operations from ``bench.shapes``.
+
 Each operation is a whole request through Django (middleware, view, queries, template),
 made with the test client as a logged-in superuser, DEBUG off, static files from the
 production manifest. Database connections behave as the settings make them in production:
@@ -14,7 +18,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -22,22 +25,15 @@ if __package__ in (None, ""):
 
 from bench.common import BENCH_USERNAME, ROOT, setup_django
 from bench.report import (
-    DEEP_PAGE_SIZE,
-    DEEP_ROWS,
     SLOW_MS,
     Timing,
     machine_facts,
     ms,
+    render_section,
     results_table,
     write_results,
 )
-
-
-@dataclass(frozen=True)
-class Operation:
-    label: str
-    wellui: str
-    admin: str
+from bench.shapes import DEEP_PAGE_SIZE, DEEP_ROWS, operations
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -126,35 +122,6 @@ def table_body(response) -> str:
     return html[html.find("<tbody") : html.find("</tbody>")]
 
 
-def discover() -> dict[str, str]:
-    """Search terms that exist in the data: 7 digits of a real number, a surname of middling
-    frequency (and its first four letters for the picker), and the first workspace."""
-    from django.db.models import Count
-
-    from phones.models import Person, Phone, Workspace
-
-    total = Phone.objects.count()
-    middle = Phone.objects.order_by("-upstream_created_at", "-id").values_list(
-        "national_number", flat=True
-    )[total // 2]
-    surnames = [
-        row["last_name"]
-        for row in Person.objects.values("last_name")
-        .annotate(n=Count("id"))
-        .order_by("n", "last_name")
-        if row["last_name"].isascii() and row["last_name"].isalpha()
-    ]
-    surname = surnames[len(surnames) // 2]
-    workspace = Workspace.objects.order_by("name", "id").first()
-    return {
-        "digits": middle[-7:],
-        "surname": surname,
-        "fragment": surname[:4].lower(),
-        "workspace": workspace.pk,
-        "workspace_name": workspace.name,
-    }
-
-
 def next_link(html: str) -> str | None:
     """The href of the list's link to the next page (``rel="next"``, or "Next"/"Older")."""
     from html import unescape
@@ -186,74 +153,44 @@ def next_link(html: str) -> str | None:
     return unescape(parser.found) if parser.found else None
 
 
-def deep_url(requester: Requester) -> tuple[str, int]:
-    """Follow the next-page links from the first page until 2,000 rows are behind; returns
-    the URL of the page after them and how many links were followed."""
+def page_after(requester: Requester, url: str, rows: int) -> tuple[str, int]:
+    """Follow the next-page links from ``url`` until ``rows`` rows are behind; returns the URL
+    of the page after them and how many links were followed."""
     from urllib.parse import urljoin
 
-    url, seen, hops = f"/phones/?size={DEEP_PAGE_SIZE}", 0, 0
-    while seen < DEEP_ROWS:
+    seen, hops = 0, 0
+    while seen < rows:
         _, response = requester.get(url)
-        rows = count_rows(response)
+        shown = count_rows(response)
         href = next_link(response.content.decode())
-        if not rows or href is None:
-            sys.exit(f"The list ended after {seen} rows; cannot reach row {DEEP_ROWS}.")
-        seen += rows
+        if not shown or href is None:
+            sys.exit(f"{url} ended after {seen} rows; cannot reach row {rows}.")
+        seen += shown
         url, hops = urljoin(url, href), hops + 1
     return url, hops
-
-
-def operations(terms: dict[str, str], deep: str) -> list[Operation]:
-    from urllib.parse import urlencode
-
-    admin = "/admin/phones/phone/"
-    autocomplete = {"app_label": "phones", "model_name": "phone", "field_name": "people"}
-    return [
-        Operation("List, first page", "/phones/", admin),
-        Operation(
-            f"Digit search `{terms['digits']}`",
-            f"/phones/?{urlencode({'q': terms['digits']})}",
-            f"{admin}?{urlencode({'q': terms['digits']})}",
-        ),
-        Operation(
-            f"Name search `{terms['surname']}`",
-            f"/phones/?{urlencode({'q': terms['surname']})}",
-            f"{admin}?{urlencode({'q': terms['surname']})}",
-        ),
-        Operation(
-            f"Workspace filter ({terms['workspace_name']})",
-            f"/phones/?{urlencode({'workspace': terms['workspace']})}",
-            f"{admin}?{urlencode({'workspaces__id__exact': terms['workspace']})}",
-        ),
-        Operation(
-            f"Page after row {DEEP_ROWS:,}",
-            deep,
-            f"{admin}?p={DEEP_ROWS // 50 + 1}",
-        ),
-        Operation(
-            f"People picker `{terms['fragment']}`",
-            f"/phones/pickers/people/?{urlencode({'q': terms['fragment']})}",
-            f"/admin/autocomplete/?{urlencode({**autocomplete, 'term': terms['fragment']})}",
-        ),
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     setup_django(production=True)
+    from urllib.parse import urlencode
+
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
     from bench.explain import breakdown
+    from bench.terms import pick_terms
 
     machine = machine_facts()  # the load average as the run starts
     requester = Requester(args.connection)
     args.reuse = requester.reuse
-    terms = discover()
-    deep, hops = deep_url(requester)
-    ops = operations(terms, deep)
-    rows, details, where = [], [], []
-    for op in ops:
+    terms = pick_terms()
+    print(f"Terms: {terms}")
+    deep, hops = page_after(requester, f"/phones/?size={DEEP_PAGE_SIZE}", DEEP_ROWS)
+    common = f"/phones/?{urlencode({'q': terms.common_surname})}"
+    page_two, _ = page_after(requester, common, 1)
+    rows, where = [], []
+    for op in operations(terms, deep=deep, page_two=page_two):
         ours = requester.measure(op.wellui, args)
         admin = requester.measure(op.admin, args)
         if op.wellui != "/phones/" and op.wellui.startswith("/phones/?"):
@@ -261,15 +198,14 @@ def main(argv: list[str] | None = None) -> int:
             _, this = requester.get(op.wellui)
             if table_body(first) == table_body(this):
                 ours.note = "same rows as the first page: the parameter is not applied"
-        rows.append((op.label, ours, admin))
-        details.append((op, ours, admin))
-        print(f"{op.label:<40} wellui p50 {ms(ours.p50):>9}  admin p50 {ms(admin.p50):>9}")
+        rows.append((op, ours, admin))
+        print(f"{op.label:<52} wellui p50 {ms(ours.p50):>9}  admin p50 {ms(admin.p50):>9}")
         if not args.no_explain:
             where.append((op, breakdown(requester, op.wellui), breakdown(requester, op.admin)))
     table = results_table(rows)
     print()
     print(table)
-    write_results(args, table, details, where, machine, hops)
+    write_results(args.output, render_section(args, table, rows, where, machine, hops, terms))
     print(f"\nWritten to {args.output}")
     return 0
 

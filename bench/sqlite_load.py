@@ -6,6 +6,10 @@ chunk into the benchmark database with ``INSERT ... SELECT`` and recreates the s
 indexes at the end; one more process builds the FTS5 trigram index from the same chunks in
 its own file, and its tables are copied in at the end. Indexes, triggers and the FTS5 table
 are put back exactly as the database held them, which is as the migrations created them.
+
+The writer is the critical path, so the helpers run below it: the chunk makers a little, the
+search-index builder most (it catches up while the writer builds the indexes at the end).
+Each listing row keeps the id the chunk gave it, which is its rowid in the FTS5 index.
 """
 
 import multiprocessing
@@ -20,18 +24,8 @@ from pathlib import Path
 
 from django.db import connection
 
-from bench.data import PHONE_COLUMNS, PhoneLinks, chunk_rng, make_phone_chunk
-from bench.loader import LOADED, extra_columns
-from phones.models import (
-    Company,
-    Person,
-    Phone,
-    PhoneCompany,
-    PhonePerson,
-    PhoneSearch,
-    PhoneWorkspace,
-    Workspace,
-)
+from bench.data import PhoneLinks, chunk_rng, make_phone_chunk
+from bench.tables import CHUNK_TABLES, DIRECTORY, LOADED, extra_columns, lower_priority
 
 CHUNK = 50_000
 SELF_CHECK_MAX = 200_000  # phones; larger loads skip the slow self-check
@@ -47,13 +41,6 @@ LOAD_PRAGMAS = (
     "ignore_check_constraints=ON",
     "threads=2",
 )
-CHUNK_TABLES = {
-    "phones": (Phone, PHONE_COLUMNS),
-    "search": (PhoneSearch, ("id", "phone_id", "text")),
-    "people": (PhonePerson, ("phone_id", "person_id")),
-    "companies": (PhoneCompany, ("phone_id", "company_id")),
-    "workspaces": (PhoneWorkspace, ("phone_id", "workspace_id")),
-}
 
 # What the worker processes need; set before they are forked.
 _WORK: dict = {}
@@ -77,20 +64,13 @@ def _write_chunk(chunk: int) -> str:
         _WORK["links"],
         _WORK["stamp"],
     )
-    rows = {
-        "phones": batch.phones,
-        "search": [(first + n + 1, *row) for n, row in enumerate(batch.search)],
-        "people": batch.people,
-        "companies": batch.companies,
-        "workspaces": batch.workspaces,
-    }
     path = Path(_WORK["scratch"]) / f"chunk-{chunk:05d}.sqlite3"
     db = _open(path)
     db.execute("BEGIN")
     for name, (_, columns) in CHUNK_TABLES.items():
         db.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
         marks = ", ".join("?" * len(columns))
-        db.executemany(f"INSERT INTO {name} VALUES ({marks})", rows[name])  # noqa: S608
+        db.executemany(f"INSERT INTO {name} VALUES ({marks})", getattr(batch, name))  # noqa: S608
     db.execute("COMMIT")
     db.close()
     return str(path)
@@ -99,6 +79,7 @@ def _write_chunk(chunk: int) -> str:
 def _build_search_index(create_sql: str, target: str, paths) -> None:
     """Feed every chunk's search text to an FTS5 table of the same definition, in one
     transaction so the index is written in few, large segments."""
+    lower_priority(15)  # below the chunk makers: it catches up while the writer builds indexes
     db = _open(target, ("journal_mode=OFF", "synchronous=OFF", "cache_size=-1000000"))
     db.execute(create_sql)
     db.execute(
@@ -109,7 +90,7 @@ def _build_search_index(create_sql: str, target: str, paths) -> None:
         source = sqlite3.connect(path)
         db.executemany(
             f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (?, ?)",  # noqa: S608
-            source.execute("SELECT id, text FROM search"),
+            source.execute("SELECT id, text FROM listing"),
         )
         source.close()
         Path(path).unlink()
@@ -170,7 +151,7 @@ class SqliteLoad:
                 f'INSERT INTO "{model._meta.db_table}" '  # noqa: S608
                 f"({', '.join([*columns, *extra_names])}) "
                 f"SELECT {', '.join([*columns, *('?' * len(extra_names))])} FROM chunk.{name}"
-                # Phones and search rows keep their order (oldest first, as a sync writes
+                # Phones and listing rows keep their order (oldest first, as a sync writes
                 # them); links go in by phone so their unique index is written in order.
                 + (" ORDER BY phone_id" if columns[0] == "phone_id" else "")
             )
@@ -236,12 +217,11 @@ def load_sqlite(*, seed: int, total: int, directory, stamp) -> dict[str, float]:
         target=_build_search_index, args=(_definition(path, FTS_TABLE), fts_path, paths)
     )
     try:
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=lower_priority) as pool:
             fts.start()
             load = SqliteLoad(path, check=total <= SELF_CHECK_MAX)
-            load.insert_dicts(Workspace, directory.workspaces)
-            load.insert_dicts(Company, directory.companies)
-            load.insert_dicts(Person, directory.people)
+            for model, records in zip(DIRECTORY, directory.tables(), strict=True):
+                load.insert_dicts(model, records)
             waited = 0.0
             made = pool.imap(_write_chunk, chunks)
             while True:
