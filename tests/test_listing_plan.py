@@ -154,3 +154,12 @@ def test_a_term_nothing_holds_answers_with_no_phones(directory):
     plan, _ = listing_plan(query, total=PhoneListing.objects.count())
     assert plan.kind == ("empty" if connection.vendor == "sqlite" else "probe")
     assert listing_ids(query, total=PhoneListing.objects.count()) == []
+
+
+def test_a_common_term_with_a_person_of_few_phones_drives_from_their_links(directory, monkeypatch):
+    monkeypatch.setattr("phones.selectors.listing_plan.DRIVE_LIMIT", 20)
+    total = PhoneListing.objects.count()
+    query = ListingQuery(terms=["garcia"], links=[("people", ("p3",))])
+    plan, _ = listing_plan(query, total=total)
+    assert plan.kind == "drive:people"
+    assert listing_ids(query, total=total) == expected(query)[: query.limit]

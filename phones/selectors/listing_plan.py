@@ -276,7 +276,9 @@ def listing_plan(
             chosen = best or uncounted[0]
             return Plan(f"drive:{chosen.name}", counts, walk_rows), chosen
         return Plan("probe", counts, float(probe)), uncounted[0]
-    best = counted[0]
+    # An index with more candidates than were counted cannot be driven from.
+    drivable = [s for s in counted if counts[s.name] < DRIVE_LIMIT] or counted
+    best = drivable[0]
     drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] * best.cost <= walk_rows
     if force:
         drive = force == "drive"
