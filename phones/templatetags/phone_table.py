@@ -47,7 +47,7 @@ def phone_rows(phones: list[Phone]) -> SafeString:
         rows.append(
             f'<tr><td class="number"><a href="{head}{phone.id}{tail}" '
             f'data-e164="{escape(phone.e164_number)}"><span class="region">{escape(region)}'
-            f"</span> {escape(international)}</a></td>"
+            f"</span>{escape(international)}</a></td>"
             f"<td>{escape(LABELS.get(phone.label, phone.label))}</td>"
             f"<td>{flags}</td>"
             f"<td>{_names(phone.people_list)}</td>"
