@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db.models import F, Prefetch
 
 from phones.models import Phone, PhoneListing
-from phones.selectors.listing_plan import ListingQuery, listing_ids
+from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
 
 DEFAULT_PAGE_SIZE = 25
 PAGE_SIZES = (25, 50, 100)
@@ -239,9 +239,13 @@ def phone_export_rows(
     stays flat however many there are)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     beyond = None
+    total = phone_count()
+    planned = None
     while True:
         query = _listing_query(filters, sort=sort, limit=chunk, beyond=beyond)
-        rows = _phones(listing_ids(query, total=phone_count()))
+        # Planned once: every chunk of the export is the same query from a later start.
+        planned = planned or listing_plan(query, total=total)
+        rows = _phones(listing_ids(query, total=total, planned=planned))
         yield from rows
         if len(rows) < chunk:
             return

@@ -25,7 +25,7 @@ import math
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
@@ -296,8 +296,7 @@ def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
             f"ORDER BY l.{_order(query)} LIMIT %s"
         )
         return _fetch(sql, [*where.params, query.limit])
-    terms = ListingQuery(**{**query.__dict__, "terms": ()})
-    where = _conditions(terms)
+    where = _conditions(replace(query, terms=()))
     # The terms are tested on the first ``rows`` rows the other conditions let through.
     test = _conditions(ListingQuery(terms=query.terms))
     sql = (
@@ -319,9 +318,16 @@ def _drive(query: ListingQuery, source: _Source) -> list[Any]:
     return _fetch(sql, [*source.rows_params, *where.params, query.limit])
 
 
-def listing_ids(query: ListingQuery, *, total: int, force: str = "") -> list[uuid.UUID]:
-    """The phone ids of one page, in the query's order."""
-    plan, source = listing_plan(query, total=total, force=force)
+def listing_ids(
+    query: ListingQuery,
+    *,
+    total: int,
+    force: str = "",
+    planned: tuple[Plan, _Source | None] | None = None,
+) -> list[uuid.UUID]:
+    """The phone ids of one page, in the query's order. ``planned``: the plan of an earlier
+    page of the same query (its counts do not depend on where the page starts)."""
+    plan, source = planned or listing_plan(query, total=total, force=force)
     if plan.kind == "empty":
         return []
     if plan.kind == "probe":
