@@ -116,3 +116,17 @@ def test_preview_warns_when_the_number_is_already_cached_and_names_its_links(edi
 def test_control_characters_in_a_query_are_ignored(editor_client):
     make_person("p1", "John Doe", "john@example.com")
     assert option_labels(search(editor_client, "people", "jo\x00hn")) == ["John Doe"]
+
+
+@pytest.mark.parametrize("typed", ["john", " Jöhn  Dœ ", "石田 😀", "a%20b+c&d", ""])
+def test_every_answer_names_the_text_it_answers_exactly_as_typed(editor_client, typed):
+    """The picker drops an answer to any text but the one in its box, so the answer says
+    which text it is for: untrimmed, percent-encoded UTF-8 (decodeURIComponent's input)."""
+    from urllib.parse import unquote
+
+    make_person("p1", "John Doe", "john@example.com")
+    response = editor_client.get(reverse("phones:picker", args=["people"]), {"q": typed})
+    assert response.status_code == 200
+    header = response["X-Picker-Query"]
+    assert header.isascii() and " " not in header
+    assert unquote(header, errors="strict") == typed
