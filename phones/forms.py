@@ -1,6 +1,7 @@
 """Forms: validate and normalise what staff type. They never call WellApp."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
+from django.utils.text import capfirst
 
 from phones.models import Company, Person, Phone, Workspace
 from phones.phone_numbers import (
@@ -169,6 +171,16 @@ class PhoneCreateForm(PickerForm):
         return cleaned
 
 
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One filter a list query applies: its query parameter, the one value of it to drop
+    to remove this filter (None: the whole parameter) and its chip's text."""
+
+    name: str
+    value: str | None
+    text: str
+
+
 def _tristate(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
@@ -237,6 +249,34 @@ class PhoneFilterForm(PickerForm):
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
         )
+
+    # The filters that sit behind the list's "More filters" disclosure.
+    MORE = ("person", "company", "primary", "verified", "created_from", "created_to")
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """Every filter this query string applies, in the form's order, each with what staff
+        read on its chip. Only values that validated count (the list ignores the rest)."""
+        self.is_valid()
+        data = self.cleaned_data
+        active: list[ActiveFilter] = []
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if name in ("sort", "size", "cursor") or value in (None, "", []):
+                continue
+            if isinstance(field, CachedRecordsField):
+                kind = capfirst(field.model._meta.verbose_name)
+                for record in value:
+                    active.append(ActiveFilter(name, str(record.pk), f"{kind}: {record}"))
+            elif name == "q":
+                active.append(ActiveFilter(name, None, f"Search: “{value}”"))
+            elif isinstance(field, forms.ChoiceField):
+                shown = dict((str(k), v) for k, v in field.choices).get(str(value), value)
+                if name == "country":
+                    shown = f"+{value}"
+                active.append(ActiveFilter(name, None, f"{field.label}: {shown}"))
+            else:
+                active.append(ActiveFilter(name, None, f"{field.label}: {value:%Y-%m-%d}"))
+        return active
 
 
 class LoginForm(AuthenticationForm):

@@ -237,6 +237,10 @@ class SyncRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     deleted = models.PositiveIntegerField(default=0)
     phase = models.CharField(max_length=30, blank=True, default="")
+    # The current phase's records read so far, and how many WellApp says it has (meta.total
+    # of its list answers; None when WellApp does not say).
+    phase_records = models.PositiveIntegerField(default=0)
+    phase_total = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
     trace_id = models.CharField(max_length=100, blank=True, default="")
     requested_by = models.ForeignKey(
@@ -254,6 +258,12 @@ class SyncRun(models.Model):
         """Running, and started recently enough that it has not been given up on."""
         recent = self.started_at >= timezone.now() - SYNC_STALE_AFTER
         return self.status == self.Status.RUNNING and recent
+
+    @property
+    def phase_max(self) -> int | None:
+        """The current phase's known size, when WellApp told it and it is not yet overrun."""
+        total = self.phase_total
+        return total if total and total >= self.phase_records else None
 
 
 class AuditEntry(models.Model):

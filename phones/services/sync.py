@@ -179,8 +179,8 @@ def sync_run(
         for resource in RESOURCES:
             progress.resource, progress.total = resource, None
             progress.counts[resource] = UpsertCounts()
-            run.phase = resource
-            run.save(update_fields=["phase"])
+            run.phase, run.phase_records, run.phase_total = resource, 0, None
+            run.save(update_fields=["phase", "phase_records", "phase_total"])
             since = None if full or resource != "phones" else _high_water(resource)
             # Read by updated_at (incremental), the mark can advance page by page; read by
             # created_at (first or full run), it moves only once everything has been read.
@@ -201,9 +201,20 @@ def sync_run(
                 progress.records += len(page.items)
                 progress.total = page.total
                 run.pages, run.records = progress.pages, progress.records
+                run.phase_records += len(page.items)
+                run.phase_total = page.total
                 run.created += written.created
                 run.updated += written.updated
-                run.save(update_fields=["pages", "records", "created", "updated"])
+                run.save(
+                    update_fields=[
+                        "pages",
+                        "records",
+                        "phase_records",
+                        "phase_total",
+                        "created",
+                        "updated",
+                    ]
+                )
                 if on_progress:
                     on_progress(progress)
             if resource == "phones" and not advance_per_page:
@@ -211,11 +222,15 @@ def sync_run(
         if full:
             # Every phone page was read without error: what the cache holds beyond the
             # listing is gone from WellApp.
-            run.phase = DELETION_PHASE
-            run.save(update_fields=["phase"])
+            run.phase, run.phase_records, run.phase_total = DELETION_PHASE, 0, None
+            run.save(update_fields=["phase", "phase_records", "phase_total"])
             run.deleted = _mark_missing_deleted(listed=listed, run=run)
     except UpstreamError as exc:
-        _fail(run, f"Reading {progress.resource} from WellApp failed: {exc}", exc.trace_id or "")
+        _fail(
+            run,
+            f"Reading {progress.resource} from WellApp failed: {exc.summary}",
+            exc.trace_id or "",
+        )
         logger.warning("Sync %s failed: %s", run.pk, run.error)
         raise SyncFailed(run.error, trace_id=run.trace_id) from exc
     except Exception:

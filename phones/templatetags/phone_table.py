@@ -34,7 +34,8 @@ def _names(records: list) -> str:
 @register.simple_tag
 def phone_rows(phones: list[Phone]) -> SafeString:
     """One <tr> per phone: number (region and international format), label, flags,
-    people, companies, workspaces, created, updated."""
+    people, companies, workspaces, created, updated; each cell names its column in
+    data-label, which narrow screens show beside it."""
     detail = reverse("phones:detail", args=[_PLACEHOLDER])
     head, _, tail = detail.partition(str(_PLACEHOLDER))
     rows = []
@@ -45,15 +46,15 @@ def phone_rows(phones: list[Phone]) -> SafeString:
             '<span class="badge ok">Verified</span>' if phone.is_verified else ""
         )
         rows.append(
-            f'<tr><td class="number"><a href="{head}{phone.id}{tail}" '
+            f'<tr><td class="number" data-label="Number"><a href="{head}{phone.id}{tail}" '
             f'data-e164="{escape(phone.e164_number)}"><span class="region">{escape(region)}'
             f"</span>{escape(international)}</a></td>"
-            f"<td>{escape(LABELS.get(phone.label, phone.label))}</td>"
-            f"<td>{flags}</td>"
-            f"<td>{_names(phone.people_list)}</td>"
-            f"<td>{_names(phone.company_list)}</td>"
-            f"<td>{_names(phone.workspace_list)}</td>"
-            f"<td>{_when(phone.upstream_created_at)}</td>"
-            f"<td>{_when(phone.upstream_updated_at)}</td></tr>"
+            f'<td data-label="Label">{escape(LABELS.get(phone.label, phone.label))}</td>'
+            f'<td data-label="Flags">{flags}</td>'
+            f'<td data-label="People">{_names(phone.people_list)}</td>'
+            f'<td data-label="Companies">{_names(phone.company_list)}</td>'
+            f'<td data-label="Workspaces">{_names(phone.workspace_list)}</td>'
+            f'<td data-label="Created">{_when(phone.upstream_created_at)}</td>'
+            f'<td data-label="Updated">{_when(phone.upstream_updated_at)}</td></tr>'
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value is escaped above)

@@ -78,7 +78,7 @@ def test_search_as_read_out_filter_by_workspace_open_and_come_back(
     assert "+14155552671" in filtered
 
     page.locator("#phone-results a[data-e164='+14155552671']").click()
-    expect(page.get_by_role("heading", name="+14155552671")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^\+1 415-555-2671"))).to_be_visible()
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"workspace=workspace_sales"))
