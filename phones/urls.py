@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", views.phone_export, name="export"),
     path("new/", views.phone_new, name="new"),
     path("queue/", views.outbox_list, name="outbox"),
+    path("queue/entries/", views.outbox_entries, name="outbox_entries"),
     path("queue/<uuid:entry_id>/retry/", views.outbox_retry, name="outbox_retry"),
     path("queue/<uuid:entry_id>/discard/", views.outbox_drop, name="outbox_discard"),
     path("new/preview/", views.number_preview, name="number_preview"),

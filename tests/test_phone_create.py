@@ -98,7 +98,7 @@ def test_valid_submit_creates_one_phone_upstream_caches_it_and_lands_on_its_page
 
     page = editor_client.get(response["Location"]).content.decode()
     assert "Phone +14155552671 created in WellApp." in page
-    assert "eddie.editor at" in page
+    assert 'Created in WellApp from this portal <span class="who">by eddie.editor</span>' in page
     assert audit.trace_id in page
     assert "John Doe" in page and "Acme Corporation" in page and "Sales Team Workspace" in page
 
@@ -228,7 +228,9 @@ def test_person_unknown_upstream_is_an_error_on_the_people_field_with_the_trace_
     assert response.status_code == 200
     errors = re.search(r'id="persons-errors">(.*?)</span>', html, re.S).group(1)
     assert "WellApp rejected the phone" in errors
-    assert "WellApp trace id" in errors
+    assert "Gus Ghost" in errors
+    trace_id = re.search(r"WellApp trace id <code>([^<]+)</code>", html).group(1)
+    assert html.count(trace_id) == 2  # shown once, and once more as what its Copy button copies
     assert "Gus Ghost" in html  # the chip is still there
 
 

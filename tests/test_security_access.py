@@ -52,6 +52,7 @@ ENDPOINTS = [
     Endpoint("phones/new/", "POST", WRITE, EDITOR),
     Endpoint("phones/new/preview/", "GET", READ, EDITOR),
     Endpoint("phones/queue/", "GET", READ, VIEWER),
+    Endpoint("phones/queue/entries/", "GET", READ, VIEWER),
     Endpoint("phones/queue/<uuid:entry_id>/retry/", "POST", WRITE, EDITOR),
     Endpoint("phones/queue/<uuid:entry_id>/discard/", "POST", WRITE, EDITOR),
     Endpoint("phones/pickers/<slug:kind>/", "GET", READ, VIEWER),

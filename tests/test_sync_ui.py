@@ -204,7 +204,10 @@ def test_failed_sync_shows_the_error_with_its_trace_id_and_marks_nothing_deleted
     html = viewer_client.get(STATUS_URL).content.decode()
     assert ">failed</strong>" in html
     assert escape(run.error) in html
-    assert f"Quote WellApp trace id <code>{run.trace_id}</code> to WellApp support." in html
+    # The trace id is shown once, on its own line with a copy button, not inside the sentence.
+    assert run.trace_id not in run.error
+    assert html.count(f"<code>{run.trace_id}</code>") == 1
+    assert f'data-copy="{run.trace_id}"' in html
     assert "hx-trigger" not in html
 
 
@@ -277,7 +280,12 @@ def test_refresh_during_an_outage_shows_a_message_with_the_trace_id(viewer_clien
         "The phone could not be read from WellApp, so the copy here is unchanged: "
     )
     assert "(INTERNAL_ERROR, HTTP 500)" in message
-    assert re.search(r"WellApp trace id: \S+\.$", message)
+    # The trace id travels beside the sentence and is shown once, with a copy button.
+    assert "trace id" not in message
+    page = viewer_client.get(response["Location"]).content.decode()
+    [trace] = re.findall(r"WellApp trace id <code>([^<]+)</code>", page)
+    assert f'data-copy="{trace}"' in page
+    assert page.count(trace) == 2  # the code and the copy button's text to copy
     phone.refresh_from_db()
     assert (phone.fetched_at, phone.raw) == before
     assert phone.deleted_at is None

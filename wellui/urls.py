@@ -20,3 +20,5 @@ urlpatterns = [
 ]
 
 handler403 = "phones.views.errors.permission_denied"
+handler404 = "phones.views.errors.page_not_found"
+handler500 = "phones.views.errors.server_error"

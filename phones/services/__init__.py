@@ -2,6 +2,7 @@
 
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
+from phones.services.create_failures import PhoneCreateFailed, field_for_path
 from phones.services.health import health_check, upstream_client
 from phones.services.outbox import (
     outbox_deliver,
@@ -11,13 +12,7 @@ from phones.services.outbox import (
     outbox_retry_now,
     phone_queue,
 )
-from phones.services.phones import (
-    PhoneCreateFailed,
-    field_for_path,
-    phone_create,
-    phone_deliver,
-    phone_document,
-)
+from phones.services.phones import phone_create, phone_deliver, phone_document
 from phones.services.refresh import PhoneRefreshFailed, phone_refresh
 from phones.services.sync import SyncFailed, SyncProgress, sync_request, sync_run
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from phones.models import OutboxEntry
 from phones.services.audit import audit_record
-from phones.services.phones import PhoneCreateFailed, phone_deliver, phone_document
+from phones.services.create_failures import PhoneCreateFailed
+from phones.services.phones import phone_deliver, phone_document
 
 logger = logging.getLogger(__name__)
 

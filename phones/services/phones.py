@@ -21,6 +21,7 @@ from django.utils import timezone
 from phones.models import Company, OutboxEntry, Person, Phone, Workspace
 from phones.services.audit import audit_record
 from phones.services.cache import phones_upsert
+from phones.services.create_failures import PhoneCreateFailed, rejected, unconfirmed
 from phones.services.health import upstream_client
 from phones.upstream import (
     AuthRejected,
@@ -41,47 +42,6 @@ from phones.upstream import (
 logger = logging.getLogger(__name__)
 
 PAUSE_CAP = 3.0
-
-# WellApp's field paths, and the form field each one belongs to.
-FIELD_FOR_PATH = {
-    "data.attributes.national_number": "national_number",
-    "data.attributes.e164_number": "national_number",
-    "data.attributes.country_code": "country",
-    "data.attributes.label": "label",
-    "data.attributes.is_primary": "is_primary",
-    "data.attributes.is_verified": "is_verified",
-    "data.relationships.persons": "persons",
-    "data.relationships.companies": "companies",
-    "data.relationships.workspaces": "workspaces",
-}
-
-
-class PhoneCreateFailed(Exception):
-    """The phone was not (or not confirmably) created; says what staff should do.
-
-    ``kind`` is "rejected" (WellApp refused the content; ``field`` names the form field, or
-    None for the whole form), "auth" (WellApp refused the token) or "unconfirmed" (WellApp
-    could not be reached in time; submitting again is safe).
-    """
-
-    def __init__(
-        self, message: str, *, kind: str, field: str | None = None, trace_id: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-        self.field = field
-        self.trace_id = trace_id
-
-
-def field_for_path(path: str | None) -> str | None:
-    """The form field a WellApp ``details.path`` points at (None: the form as a whole)."""
-    if not path:
-        return None
-    for prefix, field in FIELD_FOR_PATH.items():
-        if path == prefix or path.startswith((prefix + ".", prefix + "[")):
-            return field
-    return None
 
 
 def phone_document(
@@ -146,17 +106,6 @@ def phone_document(
     )
 
 
-def _unconfirmed(exc: UpstreamError | None) -> PhoneCreateFailed:
-    why = f" ({exc})" if exc else ""
-    return PhoneCreateFailed(
-        "WellApp did not confirm the new phone in time, so nothing is confirmed yet"
-        f"{why}. Your input is kept: submitting again is safe and cannot create a "
-        "second phone.",
-        kind="unconfirmed",
-        trace_id=(exc.trace_id or "") if exc else "",
-    )
-
-
 def _lookup(client: WellAppClient, phone_id: str, deadline: float) -> PhoneRecord | None:
     """The phone if WellApp has it, None if it does not (raises when WellApp cannot say)."""
     try:
@@ -205,7 +154,7 @@ def _send(client: WellAppClient, document: dict, phone_id: str, deadline: float)
             break
         logger.info("Create of phone %s not confirmed (attempt %d); retrying", phone_id, attempt)
         time.sleep(pause)
-    raise _unconfirmed(last)
+    raise unconfirmed(last)
 
 
 def phone_create(
@@ -253,12 +202,7 @@ def phone_deliver(
     try:
         record = _send(client, document, phone_id, deadline)
     except Rejected as exc:
-        raise PhoneCreateFailed(
-            f"WellApp rejected the phone: {exc.message}",
-            kind="rejected",
-            field=field_for_path(exc.path),
-            trace_id=exc.trace_id or "",
-        ) from exc
+        raise rejected(document, exc) from exc
     except AuthRejected as exc:
         raise PhoneCreateFailed(
             "WellApp refused the portal's API token, so nothing was created. Your input is "

@@ -2,10 +2,12 @@
 
 import uuid
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from phones.models import Phone
+from phones.services.audit import audit_record
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.services.health import upstream_client
 from phones.services.listing import listing_refresh
@@ -21,8 +23,11 @@ class PhoneRefreshFailed(Exception):
         self.trace_id = trace_id
 
 
-def phone_refresh(*, phone_id: uuid.UUID) -> Phone:
-    """Read one phone from WellApp into the cache; one WellApp no longer has is marked deleted."""
+def phone_refresh(
+    *, phone_id: uuid.UUID, actor: AbstractBaseUser | AnonymousUser | None = None
+) -> Phone:
+    """Read one phone from WellApp into the cache; one WellApp no longer has is marked deleted.
+    Either way the audit log records who asked, what came of it and WellApp's trace id."""
     try:
         page = upstream_client().get_phone(str(phone_id))
     except NotFound as exc:
@@ -33,13 +38,28 @@ def phone_refresh(*, phone_id: uuid.UUID) -> Phone:
             raise PhoneRefreshFailed(
                 "WellApp has no phone with this id.", trace_id=exc.trace_id or ""
             ) from exc
+        audit_record(
+            actor=actor,
+            action="phone.refreshed",
+            upstream_id=str(phone_id),
+            trace_id=exc.trace_id or "",
+            detail={"outcome": "deleted"},
+        )
         return phone
     except UpstreamError as exc:
         raise PhoneRefreshFailed(
-            f"The phone could not be read from WellApp, so the copy here is unchanged: {exc}",
+            "The phone could not be read from WellApp, so the copy here is unchanged: "
+            f"{exc.summary}",
             trace_id=exc.trace_id or "",
         ) from exc
     with transaction.atomic():
         directory_upsert(people=page.people, companies=page.companies, workspaces=page.workspaces)
-        phones_upsert(phones=page.items[:1], fetched_at=timezone.now())
+        counts = phones_upsert(phones=page.items[:1], fetched_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="phone.refreshed",
+            upstream_id=str(phone_id),
+            trace_id=page.trace_id or "",
+            detail={"outcome": "changed" if counts.written else "unchanged"},
+        )
     return Phone.objects.get(id=phone_id)

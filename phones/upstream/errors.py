@@ -75,9 +75,14 @@ class UpstreamError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        text = self.message.rstrip()
-        if not text.endswith((".", "!", "?")):
-            text += "."
+        text = self.summary
+        if self.trace_id:
+            text += f" WellApp trace id: {self.trace_id}."
+        return text
+
+    @property
+    def facts(self) -> str:
+        """What the answer was, beside its message: "CODE, HTTP 502, field data.x" or ""."""
         facts = []
         if self.code:
             facts.append(self.code)
@@ -85,11 +90,15 @@ class UpstreamError(Exception):
             facts.append(f"HTTP {self.status}")
         if self.path:
             facts.append(f"field {self.path}")
-        if facts:
-            text += f" ({', '.join(facts)})"
-        if self.trace_id:
-            text += f" WellApp trace id: {self.trace_id}."
-        return text
+        return ", ".join(facts)
+
+    @property
+    def summary(self) -> str:
+        """The message with its facts, without the trace id (pages show that on its own)."""
+        text = self.message.rstrip()
+        if not text.endswith((".", "!", "?")):
+            text += "."
+        return f"{text} ({self.facts})" if self.facts else text
 
     def __repr__(self) -> str:
         fields: dict[str, Any] = {

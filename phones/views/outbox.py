@@ -7,18 +7,39 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from phones import selectors
+from phones.middleware import session_refresh_exempt
 from phones.services import outbox_discard, outbox_retry_now
+
+
+def _entries_context(request: HttpRequest) -> dict:
+    include_done = request.GET.get("all") == "1"
+    entries = selectors.outbox_entries(include_done=include_done)
+    return {
+        "entries": entries,
+        "include_done": include_done,
+        "pending": any(entry.is_open for entry in entries),
+    }
 
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """Phones queued for WellApp with their state, and the ones WellApp rejected."""
-    entries = selectors.outbox_entries(include_done=request.GET.get("all") == "1")
-    return render(request, "phones/outbox_list.html", {"entries": entries})
+    return render(request, "phones/outbox_list.html", _entries_context(request))
+
+
+@session_refresh_exempt
+@never_cache
+@require_GET
+@permission_required("phones.view_phone", raise_exception=True)
+def outbox_entries(request: HttpRequest) -> HttpResponse:
+    """The queue's table alone. Polled every few seconds while a phone waits for WellApp,
+    so it never writes the session; the answer stops the polling once nothing waits."""
+    return render(request, "phones/outbox_list.html#entries", _entries_context(request))
 
 
 @require_POST

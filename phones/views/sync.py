@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from phones import selectors, services
 from phones.middleware import session_refresh_exempt
+from phones.views.errors import flash_error
 
 STATUS_TEMPLATE = "phones/partials/sync_status.html"
 # Sent when a watched sync finishes, so a page can reload what the sync changed.
@@ -70,9 +71,9 @@ def phone_refresh(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
         raise Http404("This phone is not in the local copy.")
     asked_at = timezone.now()
     try:
-        phone = services.phone_refresh(phone_id=phone_id)
+        phone = services.phone_refresh(phone_id=phone_id, actor=request.user)
     except services.PhoneRefreshFailed as exc:
-        messages.error(request, exc.message)
+        flash_error(request, exc.message, trace_id=exc.trace_id)
     else:
         if phone.deleted_at is not None:
             messages.warning(
