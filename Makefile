@@ -15,6 +15,7 @@ help:
 	@echo "make run    - start the WellApp sandbox and the portal on http://127.0.0.1:$(WEB_PORT)/"
 	@echo "make test   - lint and run the test suite"
 	@echo "make format - format the code with ruff"
+	@echo "make screenshots - every screen and state, both sizes, light and dark, into screenshots/"
 	@echo "make bench  - time the phones list against the Django admin over 1M phones (SQLite, PostgreSQL)"
 	@echo "make clean  - remove the virtualenv and local data"
 
@@ -48,6 +49,14 @@ pytest: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Every screen in every state (list, form, waits, errors, queue, sync, 403/404, login) at
+# 1280x800 and 390x844, light and dark, into screenshots/ (git-ignored).
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-dev
+	@bin/ensure-chromium
+	$(PY) -m pytest -m screenshots -p no:cacheprovider -q tests/browser/test_screenshots.py $(PYTEST_ARGS)
+	@dir="$${SCREENSHOTS_DIR:-screenshots}"; echo "$$(find "$$dir" -name '*.png' | wc -l) screenshots in $$dir/"
 
 # SQLite (bench/bench.sqlite3), then PostgreSQL at BENCH_POSTGRES_URL (set it empty for SQLite
 # only); each section of bench/results.md is written by its own run. A database that already

@@ -54,6 +54,22 @@ def region_name(region: str) -> str:
     return name or EXTRA_REGION_NAMES.get(region, region)
 
 
+# Names that read with "the" in a sentence ("a valid number in the United Kingdom").
+NAMES_WITH_THE = frozenset({"Bahamas", "Gambia", "Maldives", "Netherlands", "Philippines"})
+
+
+def region_name_in_sentence(region: str) -> str:
+    """``region_name`` as it reads inside a sentence: "the United Kingdom", "Germany"."""
+    name = region_name(region)
+    if (
+        name in NAMES_WITH_THE
+        or name.startswith("United ")
+        or name.endswith((" Islands", " Republic"))
+    ):
+        return f"the {name}"
+    return name
+
+
 @functools.cache
 def region_choices() -> list[tuple[str, str]]:
     """Every region phonenumbers knows, as ("US", "United States (+1)"), sorted by name."""
@@ -132,6 +148,37 @@ def check_number(raw: str, region: str) -> NumberCheck:
     if not phonenumbers.is_valid_number(number):
         return replace(check, problem=f"This is not a valid number in {place}.")
     return replace(check, valid=True)
+
+
+@dataclass(frozen=True)
+class RegionOffer:
+    """A number that is wrong for the chosen country but right for another one."""
+
+    region: str  # where the number is valid ("GB")
+    name: str  # that region in a sentence ("the United Kingdom")
+    chosen_name: str  # the chosen region in a sentence ("Germany")
+    international: str  # the number read there ("+44 20 7946 0958")
+
+
+def region_offer(raw: str, region: str, default_region: str) -> RegionOffer | None:
+    """When ``raw``, typed without a +, is not valid in ``region`` but is valid read in
+    ``default_region`` (the portal's usual country), where it is valid; None otherwise."""
+    text = (raw or "").strip()
+    if not text or text.startswith("+") or region == default_region:
+        return None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    if check_number(text, region).valid:
+        return None
+    other = check_number(text, default_region)
+    if not other.valid or other.region == region:
+        return None
+    return RegionOffer(
+        region=other.region,
+        name=region_name_in_sentence(other.region),
+        chosen_name=region_name_in_sentence(region),
+        international=other.international,
+    )
 
 
 def _parse_problem(exc: NumberParseException, region: str) -> str:

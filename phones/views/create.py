@@ -1,7 +1,9 @@
 """Creating a phone: the form, its live number preview, and the directory pickers."""
 
 import uuid
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from phones import selectors
 from phones.forms import PhoneCreateForm
 from phones.models import OutboxEntry
-from phones.phone_numbers import check_number
+from phones.phone_numbers import check_number, region_offer
 from phones.services import PhoneCreateFailed, phone_create, phone_queue
 
 PICKERS = {
@@ -25,18 +27,56 @@ MAX_QUERY_LENGTH = 100
 
 
 def _focus(form: PhoneCreateForm, failure: PhoneCreateFailed | None) -> str:
-    """Where the keyboard lands after a refused submit: the banner, else the first bad field."""
+    """Where the keyboard lands: after a refused submit the banner, else the first bad field;
+    on a fresh form the Number field."""
     if (failure and not failure.field) or form.non_field_errors():
         return "banner"
-    return next((name for name in form.fields if name in form.errors), "")
+    return next((name for name in form.fields if name in form.errors), "national_number")
+
+
+def _preview_context(raw: str, region: str) -> dict:
+    """The number preview of ``raw`` typed in ``region``: what it is, the cached phones that
+    share it, and the country it is valid in when it is wrong for the chosen one."""
+    check = check_number(raw, region) if raw.strip() else None
+    duplicates = selectors.phones_with_e164(e164=check.e164) if check and check.valid else []
+    offer = (
+        region_offer(raw, region, settings.WELL_DEFAULT_REGION)
+        if check and not check.valid
+        else None
+    )
+    return {"check": check, "duplicates": duplicates, "offer": offer}
+
+
+def _marked_pickers(form: PhoneCreateForm, failure: PhoneCreateFailed | None) -> list[dict]:
+    """The pickers, each with the ids of its chips WellApp said it does not know."""
+    pickers = form.pickers()
+    for picker in pickers:
+        picker["invalid"] = set()
+        if failure is not None and failure.record_id and failure.field == picker["field"].name:
+            picker["invalid"] = {failure.record_id}
+    return pickers
+
+
+def _failure_anchor(form: PhoneCreateForm, failure: PhoneCreateFailed | None) -> str:
+    """The id of the control a WellApp refusal is about, for the banner's link to it."""
+    if failure is None or not failure.field or failure.field not in form.fields:
+        return ""
+    if failure.field in dict(form.PICKERS):
+        return f"{failure.field}-input"
+    return form[failure.field].id_for_label
 
 
 def _form_context(form: PhoneCreateForm, failure: PhoneCreateFailed | None = None) -> dict:
+    raw = form["national_number"].value()
+    region = form["country"].value()
     return {
         "form": form,
         "failure": failure,
-        "pickers": form.pickers(),
+        "pickers": _marked_pickers(form, failure),
+        "failure_anchor": _failure_anchor(form, failure),
         "focus": _focus(form, failure),
+        "create_budget": f"{settings.WELL_CREATE_BUDGET:g}",
+        **_preview_context(str(raw or ""), str(region or "")),
     }
 
 
@@ -81,8 +121,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
             except PhoneCreateFailed as exc:
                 failure = exc
                 if exc.field:
-                    trace = f" (WellApp trace id {exc.trace_id})" if exc.trace_id else ""
-                    form.add_error(exc.field, f"{exc.message}{trace}")
+                    form.add_error(exc.field, exc.message)
             else:
                 messages.success(request, f"Phone {phone.e164_number} created in WellApp.")
                 url = reverse("phones:detail", args=[phone.id])
@@ -105,9 +144,8 @@ def number_preview(request: HttpRequest) -> HttpResponse:
     """What the typed number is: formats, type, validity, and cached phones that share it."""
     raw = request.GET.get("national_number", "")
     region = request.GET.get("country", "")
-    check = check_number(raw, region) if raw.strip() else None
-    duplicates = selectors.phones_with_e164(e164=check.e164) if check and check.valid else []
-    context = {"check": check, "duplicates": duplicates, "country_changed": False}
+    context = {**_preview_context(raw, region), "country_changed": False}
+    check = context["check"]
     if check and check.region and check.region != region:
         form = PhoneCreateForm(initial={"country": check.region})
         context.update(country_changed=True, form=form)
@@ -121,14 +159,17 @@ def picker_options(request: HttpRequest, kind: str) -> HttpResponse:
     search = PICKERS.get(kind)
     if search is None:
         raise Http404("No such picker.")
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-    query = "".join(ch for ch in query if ch.isprintable()).strip()
+    typed = request.GET.get("q", "")
+    query = "".join(ch for ch in typed[:MAX_QUERY_LENGTH] if ch.isprintable()).strip()
     picker = request.GET.get("picker", kind)
     if not picker.isidentifier():
         picker = kind
     results = search(query=query)
-    return render(
+    response = render(
         request,
         "phones/partials/picker_options.html",
         {"results": results, "picker": picker, "query": query},
     )
+    # The text this answers, exactly as typed: the picker drops an answer to any other text.
+    response["X-Picker-Query"] = quote(typed[: MAX_QUERY_LENGTH * 4], safe="")
+    return response

@@ -1,0 +1,317 @@
+"""Every screen of the portal in every state staff meet, for the accessibility check and for
+`make screenshots`: a `Site` holds the data and logins, and each entry of `SCREENS` brings
+a page into one state.
+
+States that wait on WellApp are made with the sandbox's faults (an error answer, a slow
+answer), the same way the fault drills make them.
+"""
+
+import itertools
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.http import QueryDict
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from phones.forms import PhoneCreateForm
+from phones.models import Phone, SyncRun
+from phones.services import phone_queue, sync_run, upstream_client
+
+VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
+SCHEMES = ("light", "dark")
+CREATE_BUDGET = 15.0
+SLOW_CREATE_SECONDS = 3.0
+
+
+@dataclass
+class Site:
+    """The portal on the live server, with the sandbox's demo data in its cache."""
+
+    url: str
+    sandbox: Any  # the `wellapp` fixture's Sandbox
+    settings: Any  # pytest-django's `settings` fixture
+    editor: User
+    viewer: User
+    detail: Phone
+    cookies: dict[str, list[dict]] = field(default_factory=dict)
+    numbers: itertools.count = field(default_factory=lambda: itertools.count(100))
+
+    def log_in(self, context: BrowserContext, user: User | None) -> None:
+        """Make ``context`` logged in as ``user`` (None: logged out)."""
+        context.clear_cookies()
+        if user is None:
+            return
+        if user.username not in self.cookies:
+            client = Client()
+            client.force_login(user)
+            name = django_settings.SESSION_COOKIE_NAME
+            self.cookies[user.username] = [
+                {"name": name, "value": client.cookies[name].value, "url": self.url}
+            ]
+        context.add_cookies(self.cookies[user.username])
+
+    def next_number(self) -> str:
+        """A US number that neither the cache nor another screen has."""
+        while True:
+            n = next(self.numbers)
+            if not Phone.objects.filter(e164_number=f"+1415555{n:04d}").exists():
+                return f"(415) 555-{n:04d}"
+
+
+def build_site(*, url: str, sandbox: Any, settings: Any, editor: User, viewer: User) -> Site:
+    """The sandbox's directory and phones read into the cache and one queued phone; creates
+    wait as long as in production."""
+    settings.WELL_API_TIMEOUT = 10.0
+    settings.WELL_CREATE_BUDGET = CREATE_BUDGET
+    upstream_client.cache_clear()
+    sync_run()
+    data = {
+        "client_id": [str(uuid.uuid4())],
+        "country": ["GB"],
+        "national_number": ["020 7946 0958"],
+        "label": ["work"],
+        "persons": ["people1"],
+        "workspaces": ["workspace_sales"],
+    }
+    form = PhoneCreateForm(QueryDict(urlencode(data, doseq=True)))
+    assert form.is_valid(), form.errors
+    phone_queue(actor=editor, form_data=data, **form.phone_fields())
+    detail = Phone.objects.filter(people__id="people1").first() or Phone.objects.first()
+    assert detail is not None
+    return Site(
+        url=url, sandbox=sandbox, settings=settings, editor=editor, viewer=viewer, detail=detail
+    )
+
+
+def new_context(browser: Browser, viewport: str, scheme: str) -> BrowserContext:
+    return browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+
+
+# Each screen: (name, who is logged in, what brings the page into its state). A screen's
+# function may return a function that finishes what it started (a slow create) once the
+# page has been looked at.
+Finish = Callable[[], None] | None
+Screen = tuple[str, str | None, Callable[[Page, Site], Finish]]
+
+
+def _goto(page: Page, site: Site, path: str) -> None:
+    page.goto(f"{site.url}{path}")
+
+
+def login(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/accounts/login/")
+    expect(page.get_by_label("Username")).to_be_visible()
+    return None
+
+
+def list_plain(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/phones/")
+    expect(page.locator("#phone-results")).to_be_visible()
+    return None
+
+
+def list_searched(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/phones/?q=John")
+    expect(page.locator("#phone-results")).to_be_visible()
+    return None
+
+
+def list_filtered(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/phones/?workspace=workspace_sales&label=work")
+    expect(page.locator("#phone-results")).to_be_visible()
+    return None
+
+
+def _new_form(page: Page, site: Site) -> None:
+    _goto(page, site, "/phones/new/")
+    expect(page.get_by_role("button", name="Create phone")).to_be_visible()
+
+
+def form_empty(page: Page, site: Site) -> Finish:
+    _new_form(page, site)
+    return None
+
+
+def form_typing(page: Page, site: Site) -> Finish:
+    """A number typed (its preview shown) and the People picker open on "Jo"."""
+    _new_form(page, site)
+    page.get_by_label("Number", exact=True).fill("(415) 555-2671")
+    expect(page.locator('#number-preview [data-preview="e164"]')).to_have_text("+14155552671")
+    people = page.get_by_role("combobox", name="People", exact=True)
+    people.focus()
+    page.keyboard.type("Jo")
+    listbox = page.get_by_role("listbox", name="People", exact=True)
+    # The best match arrives highlighted, ready for Enter.
+    expect(listbox.get_by_role("option").first).to_have_attribute("aria-selected", "true")
+    expect(people).to_have_attribute("aria-activedescendant", re.compile(".+"))
+    return None
+
+
+def form_invalid(page: Page, site: Site) -> Finish:
+    """A too short number submitted: refused with the field's error and its preview."""
+    _new_form(page, site)
+    page.get_by_label("Number", exact=True).fill("415")
+    expect(page.locator("#number-preview")).to_contain_text("too short")
+    page.get_by_role("button", name="Create phone").click()
+    expect(page.locator("#number-errors")).to_be_visible()
+    return None
+
+
+def form_region_offer(page: Page, site: Site) -> Finish:
+    """A US number typed with France chosen: the preview offers the United States."""
+    _new_form(page, site)
+    page.get_by_label("Country").select_option("FR")
+    page.get_by_label("Number", exact=True).fill("(415) 555-2671")
+    expect(page.locator("#number-preview button")).to_be_visible()
+    return None
+
+
+def form_upstream_error(page: Page, site: Site) -> Finish:
+    """WellApp answers 503 until the create's time is up: the banner with Queue and retry."""
+    site.settings.WELL_CREATE_BUDGET = 1.0
+    fault = site.sandbox.add_fault("status", status=503, method="POST", path="/v1/phones")
+    try:
+        _new_form(page, site)
+        page.get_by_label("Number", exact=True).fill(site.next_number())
+        page.get_by_role("button", name="Create phone").click()
+        expect(page.locator("#form-failure")).to_be_visible(timeout=20_000)
+    finally:
+        site.sandbox.remove_fault(fault)
+        site.settings.WELL_CREATE_BUDGET = CREATE_BUDGET
+    return None
+
+
+def form_waiting(page: Page, site: Site) -> Finish:
+    """WellApp takes 3 s to answer a create: the form waits, counting the seconds."""
+    fault = site.sandbox.add_fault(
+        "latency", seconds=SLOW_CREATE_SECONDS, method="POST", path="/v1/phones", count=1
+    )
+    _new_form(page, site)
+    page.get_by_label("Number", exact=True).fill(site.next_number())
+    page.get_by_role("button", name="Create phone").click()
+    status = page.get_by_role("status").filter(has_text="Waiting for WellApp")
+    expect(status).to_contain_text("Waiting for WellApp… 1 s")
+
+    def finish() -> None:
+        # The create ends on the new phone's page.
+        expect(page.locator("#phone-form")).to_have_count(0, timeout=20_000)
+        site.sandbox.remove_fault(fault)
+
+    return finish
+
+
+def detail(page: Page, site: Site) -> Finish:
+    _goto(page, site, f"/phones/{site.detail.id}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return None
+
+
+def queue(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/phones/queue/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return None
+
+
+def sync_running(page: Page, site: Site) -> Finish:
+    """A sync reading phones, a few pages in; it ends once the page has been looked at."""
+    run = SyncRun.objects.create(
+        status=SyncRun.Status.RUNNING,
+        phase="phones",
+        pages=3,
+        records=600,
+        phase_records=600,
+        phase_total=1000,
+        requested_by=site.editor,
+    )
+    _goto(page, site, "/phones/")
+    expect(page.locator("#sync-status")).to_contain_text("Syncing")
+
+    def finish() -> None:
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.SUCCEEDED)
+
+    return finish
+
+
+def forbidden(page: Page, site: Site) -> Finish:
+    """A viewer opens the new-phone form."""
+    page.goto(f"{site.url}/phones/new/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return None
+
+
+def not_found(page: Page, site: Site) -> Finish:
+    page.goto(f"{site.url}/phones/{uuid.UUID(int=0)}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return None
+
+
+SCREENS: list[Screen] = [
+    ("login", None, login),
+    ("list", "editor", list_plain),
+    ("list-searched", "editor", list_searched),
+    ("list-filtered", "editor", list_filtered),
+    ("form-empty", "editor", form_empty),
+    ("form-typing-picker-open", "editor", form_typing),
+    ("form-invalid-number", "editor", form_invalid),
+    ("form-country-offer", "editor", form_region_offer),
+    ("form-upstream-error", "editor", form_upstream_error),
+    ("form-waiting", "editor", form_waiting),
+    ("detail", "editor", detail),
+    ("queue", "editor", queue),
+    ("sync-running", "editor", sync_running),
+    ("403", "viewer", forbidden),
+    ("404", "editor", not_found),
+]
+
+
+def visit(
+    browser: Browser, site: Site, viewport: str, scheme: str, look: Callable[[Page, str], None]
+) -> None:
+    """Bring every screen into its state at ``viewport`` in ``scheme`` and ``look`` at it."""
+    context = new_context(browser, viewport, scheme)
+    try:
+        page = context.new_page()
+        user_now: str | None = "nobody"
+        for name, who, arrange in SCREENS:
+            if who != user_now:
+                site.log_in(context, getattr(site, who) if who else None)
+                user_now = who
+            finish = arrange(page, site)
+            try:
+                look(page, name)
+            finally:
+                if finish is not None:
+                    finish()
+    finally:
+        context.close()
+
+
+# What a colour scheme changes: the rules that read colours.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def serious_violations(page: Page, rules: tuple[str, ...] = ()) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now (only ``rules``
+    when given)."""
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
+    results = Axe().run(page, options=options)
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["html"][:200] for n in v["nodes"]][:5],
+        }
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
