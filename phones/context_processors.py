@@ -5,7 +5,7 @@ from functools import cache
 
 from django.http import HttpRequest
 
-from phones import selectors
+from phones.selectors.directory import outbox_open_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Callable[[], int | None]]:
@@ -18,6 +18,6 @@ def navigation(request: HttpRequest) -> dict[str, Callable[[], int | None]]:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.has_perm("phones.view_phone"):
             return None
-        return selectors.outbox_open_count()
+        return outbox_open_count()
 
     return {"queue_waiting": queue_waiting}

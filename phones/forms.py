@@ -18,7 +18,7 @@ from phones.phone_numbers import (
     check_number,
     region_choices,
 )
-from phones.selectors import PhoneFilters
+from phones.selectors.listing import PhoneFilters
 
 MAX_PICKS = 50
 MAX_ID_LENGTH = 200

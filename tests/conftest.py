@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
 
-from phones.services import upstream_client
+from phones.services.health import upstream_client
 from sandbox import Sandbox
 
 _real_connect = socket.socket.connect

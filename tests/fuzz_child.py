@@ -77,8 +77,8 @@ def seed() -> int:
     from django.utils import timezone
 
     from phones.models import Phone
-    from phones.services import directory_upsert, phones_upsert
-    from phones.upstream import (
+    from phones.services.cache import directory_upsert, phones_upsert
+    from phones.upstream.records import (
         CompanyRecord,
         PersonRecord,
         PhoneRecord,

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from phones.models import Person, Phone, PhoneWorkspace
-from phones.selectors import PhoneFilters, phone_export_rows
-from phones.services import directory_upsert, phones_upsert
-from phones.upstream import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
+from phones.selectors.listing import PhoneFilters, phone_export_rows
+from phones.services.cache import directory_upsert, phones_upsert
+from phones.upstream.records import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phones.models import AuditEntry, OutboxEntry, Phone
-from phones.services import upstream_client
+from phones.services.health import upstream_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(90)]
 

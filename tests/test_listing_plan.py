@@ -171,7 +171,7 @@ def test_an_export_plans_once_however_many_chunks_it_reads(directory):
     same query from a later start, so it reuses the plan, and the rows are still all there."""
     from django.test.utils import CaptureQueriesContext
 
-    from phones.selectors import PhoneFilters, phone_export_rows
+    from phones.selectors.listing import PhoneFilters, phone_export_rows
 
     filters = PhoneFilters(workspaces=("ws1", "ws2"))
     with CaptureQueriesContext(connection) as queries:

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phones.models import AuditEntry, OutboxEntry, Phone
-from phones.services import outbox_deliver, outbox_enqueue, phone_document
 from phones.services import phones as phone_services
-from phones.services.outbox import retry_delay
+from phones.services.outbox import outbox_deliver, outbox_enqueue, retry_delay
+from phones.services.phones import phone_document
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]

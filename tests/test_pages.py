@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from phones import selectors
 from phones.middleware import SESSION_REFRESHED_AT_KEY
 from phones.models import AuditEntry, OutboxEntry, Person, Phone, SyncRun
-from phones.services import outbox_deliver, outbox_enqueue, phone_document, sync_run
+from phones.services.outbox import outbox_deliver, outbox_enqueue
+from phones.services.phones import phone_document
+from phones.services.sync import sync_run
+from phones.views import browse
 from phones.views.errors import NO_PERMISSION_MESSAGE, NO_ROLE_MESSAGE, server_error
 from tests.factories import make_person, make_phone
 
@@ -109,7 +111,7 @@ def test_server_error_is_rendered_by_the_handler_in_the_layout(viewer: User, mon
     def broken(**kwargs):
         raise RuntimeError("the cache is on fire")
 
-    monkeypatch.setattr(selectors, "phone_detail", broken)
+    monkeypatch.setattr(browse, "phone_get", broken)
     client = Client(raise_request_exception=False)
     client.force_login(viewer)
 

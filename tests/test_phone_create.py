@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phones.models import AuditEntry, Phone
-from phones.services import upstream_client
+from phones.services.health import upstream_client
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]

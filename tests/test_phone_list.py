@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from phones.selectors import phone_page
+from phones.selectors.listing import phone_page
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from phones.selectors import PhoneFilters, phone_export_rows, phone_page, search_terms
+from phones.selectors.listing import PhoneFilters, phone_export_rows, phone_page, search_terms
 from phones.services.listing import listing_refresh
 from tests.factories import BASE_TIME, make_company, make_person, make_phone, make_workspace
 

@@ -7,7 +7,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from phones.models import Company, Person, Phone, SyncRun, SyncState, Workspace
-from phones.services import SyncFailed, sync_run
+from phones.services.sync import SyncFailed, sync_run
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from phones.models import Phone, SyncRun
-from phones.services import sync_request, sync_run
+from phones.services.sync import sync_request, sync_run
 from phones.tasks import sync_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]

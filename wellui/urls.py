@@ -3,12 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
-from phones import views as phone_views
 from phones.forms import LoginForm
+from phones.views.health import healthz_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="phones:list", permanent=False)),
-    path("healthz", phone_views.healthz, name="healthz"),
+    path("healthz", healthz_view, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -83,7 +83,7 @@ def phones_with_e164(*, e164: str) -> list[Phone]:
     return list(Phone.objects.filter(e164_number=e164).prefetch_related("people", "companies")[:5])
 
 
-def phone_detail(*, phone_id: uuid.UUID) -> Phone | None:
+def phone_get(*, phone_id: uuid.UUID) -> Phone | None:
     """One cached phone with everything its page shows."""
     return (
         Phone.objects.prefetch_related("people", "companies", "workspaces")

@@ -25,9 +25,9 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
-from phones.selectors import COUNT_CACHE_KEY
+from phones.selectors.listing import COUNT_CACHE_KEY
 from phones.services.listing import listing_refresh, listing_refresh_linked
-from phones.upstream import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
+from phones.upstream.records import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ apart from the sentence (pages show it once, with a copy button)."""
 import re
 
 from phones.models import Company, Person, Workspace
-from phones.upstream import Rejected, UpstreamError
+from phones.upstream.errors import Rejected, UpstreamError
 
 # WellApp's field paths, and the form field each one belongs to.
 FIELD_FOR_PATH = {

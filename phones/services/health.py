@@ -5,7 +5,7 @@ import functools
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 
-from phones.upstream import WellAppClient
+from phones.upstream.client import WellAppClient
 
 
 @functools.cache

@@ -23,21 +23,18 @@ from phones.services.audit import audit_record
 from phones.services.cache import phones_upsert
 from phones.services.create_failures import PhoneCreateFailed, rejected, unconfirmed
 from phones.services.health import upstream_client
-from phones.upstream import (
+from phones.upstream.client import WellAppClient
+from phones.upstream.documents import build_phone_document
+from phones.upstream.errors import (
     AuthRejected,
     BadResponse,
-    CompanyRecord,
     Conflict,
     NotFound,
-    PersonRecord,
-    PhoneRecord,
     Rejected,
     Unavailable,
     UpstreamError,
-    WellAppClient,
-    WorkspaceRecord,
-    build_phone_document,
 )
+from phones.upstream.records import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from phones.services.audit import audit_record
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.services.health import upstream_client
 from phones.services.listing import listing_refresh
-from phones.upstream import NotFound, UpstreamError
+from phones.upstream.errors import NotFound, UpstreamError
 
 
 class PhoneRefreshFailed(Exception):

@@ -23,12 +23,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
-from phones.selectors import COUNT_CACHE_KEY
+from phones.selectors.listing import COUNT_CACHE_KEY
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
 from phones.services.health import upstream_client
 from phones.services.listing import listing_refresh
-from phones.upstream import Page, PhoneRecord, UpstreamError, WellAppClient
+from phones.upstream.client import WellAppClient
+from phones.upstream.errors import UpstreamError
+from phones.upstream.records import Page, PhoneRecord
 
 logger = logging.getLogger(__name__)
 

@@ -31,8 +31,6 @@ from phones.upstream.records import (
 )
 from phones.upstream.transport import DEFAULT_TIMEOUT, Answer, HttpTransport
 
-__all__ = ["WellAppClient"]
-
 MAX_PHONE_LIMIT = 200
 MAX_PEOPLE_LIMIT = 100
 MAX_DIRECTORY_LIMIT = 200

@@ -6,18 +6,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = [
-    "attributes_of",
-    "boolean",
-    "digits",
-    "identifier",
-    "integer",
-    "kind_of",
-    "parse_timestamp",
-    "relationship_items",
-    "text",
-]
-
 _KINDS = {
     "phone": "phone",
     "phones": "phone",

@@ -1,8 +1,5 @@
 """The create-phone request document, written exactly in the shape of WellApp's example.
-
-Responses are read by :mod:`phones.upstream.reader`; its parsers and the records are
-re-exported here so callers can import everything document-related from one place.
-"""
+Responses are read by :mod:`phones.upstream.reader`."""
 
 from __future__ import annotations
 
@@ -11,46 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from phones.upstream.coerce import parse_timestamp
-from phones.upstream.errors import ErrorInfo, parse_error
-from phones.upstream.reader import (
-    parse_companies,
-    parse_people,
-    parse_phones,
-    parse_workspaces,
-)
-from phones.upstream.records import (
-    CompanyRecord,
-    Page,
-    PersonRecord,
-    PhoneRecord,
-    WorkspaceRecord,
-    WorkspaceRef,
-)
-
-__all__ = [
-    "CompanyRecord",
-    "ErrorInfo",
-    "Page",
-    "PersonRecord",
-    "PhoneRecord",
-    "WorkspaceRecord",
-    "WorkspaceRef",
-    "build_phone_document",
-    "format_timestamp",
-    "new_phone_id",
-    "parse_companies",
-    "parse_error",
-    "parse_people",
-    "parse_phones",
-    "parse_timestamp",
-    "parse_workspaces",
-]
-
-
-def new_phone_id() -> str:
-    """A fresh client-generated phone id (UUIDv4), to be reused if the create is re-sent."""
-    return str(uuid.uuid4())
+from phones.upstream.records import CompanyRecord, PersonRecord, WorkspaceRecord
 
 
 def format_timestamp(value: datetime) -> str:

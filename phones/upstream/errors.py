@@ -14,19 +14,6 @@ from typing import Any
 
 from phones.upstream.coerce import identifier, integer, text
 
-__all__ = [
-    "AuthRejected",
-    "BadResponse",
-    "Conflict",
-    "ErrorInfo",
-    "NotFound",
-    "Rejected",
-    "Timeout",
-    "Unavailable",
-    "UpstreamError",
-    "parse_error",
-]
-
 
 class UpstreamError(Exception):
     """Base class: WellApp could not be used for this call.

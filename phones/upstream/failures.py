@@ -24,8 +24,6 @@ from phones.upstream.errors import (
     parse_error,
 )
 
-__all__ = ["parse_retry_after", "status_error", "transport_error"]
-
 # Failures that can only happen before the request was written to the connection.
 _NOT_SENT = (NewConnectionError, ConnectTimeoutError, socket.gaierror)
 

@@ -38,14 +38,6 @@ from phones.upstream.records import (
 )
 from phones.upstream.related import PIVOT_TARGETS, Pivot, Related
 
-__all__ = [
-    "decode_json",
-    "parse_companies",
-    "parse_people",
-    "parse_phones",
-    "parse_workspaces",
-]
-
 _RESOURCE_KEYS = frozenset({"id", "type", "attributes"})
 _PHONE_KEYS = frozenset({"e164_number", "national_number", "country_code"})
 

@@ -11,15 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = [
-    "CompanyRecord",
-    "Page",
-    "PersonRecord",
-    "PhoneRecord",
-    "WorkspaceRecord",
-    "WorkspaceRef",
-]
-
 
 @dataclass(frozen=True, slots=True)
 class PersonRecord:

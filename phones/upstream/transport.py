@@ -27,15 +27,6 @@ from phones.upstream.errors import BadResponse
 from phones.upstream.failures import parse_retry_after, status_error, transport_error
 from phones.upstream.reader import decode_json
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "RETRY_STATUSES",
-    "Answer",
-    "BearerAuth",
-    "HttpTransport",
-    "backoff_delay",
-]
-
 logger = logging.getLogger("phones.upstream")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from phones import selectors
 from phones.forms import PhoneFilterForm
 from phones.phone_numbers import describe_e164, region_name
+from phones.selectors.directory import phone_audit, phone_get, sync_run_latest
 from phones.selectors.history import phone_history
+from phones.selectors.listing import DEFAULT_SORT, PAGE_SIZES, phone_count, phone_page
 
 # The sortable columns: (sort name, header text, the sort a first click asks for).
 SORTABLE = {"number": "number", "created": "-created", "updated": "-updated"}
@@ -76,12 +77,12 @@ def _list_context(request: HttpRequest) -> dict:
     form = PhoneFilterForm(request.GET)
     filters = form.filters()
     data = form.cleaned_data
-    sort = data.get("sort") or selectors.DEFAULT_SORT
+    sort = data.get("sort") or DEFAULT_SORT
     cursor = data.get("cursor") or None
-    page = selectors.phone_page(
+    page = phone_page(
         filters=filters,
         sort=sort,
-        size=data.get("size") or selectors.PAGE_SIZES[0],
+        size=data.get("size") or PAGE_SIZES[0],
         cursor=cursor,
     )
     active = form.active_filters()
@@ -96,10 +97,10 @@ def _list_context(request: HttpRequest) -> dict:
         "form": form,
         "filters": filters,
         "page": page,
-        "total": selectors.phone_count(),
+        "total": phone_count(),
         "matching": exact,
         "first_page": cursor is None,
-        "last_sync": selectors.sync_run_latest(),
+        "last_sync": sync_run_latest(),
         "pickers": form.pickers(),
         "sort": data.get("sort") or "",
         "headers": _headers(query, sort),
@@ -111,7 +112,7 @@ def _list_context(request: HttpRequest) -> dict:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def phone_list(request: HttpRequest) -> HttpResponse:
+def list_view(request: HttpRequest) -> HttpResponse:
     """The cached phones: search, filters and sort from the query string, a keyset page at a
     time. An htmx request gets just the results region, or the filters and the results when
     it targets both (a history restore, the whole page)."""
@@ -127,12 +128,12 @@ def phone_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def phone_detail(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
+def detail_view(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
     """Everything the cache knows about one phone, and who created it here."""
-    phone = selectors.phone_detail(phone_id=phone_id)
+    phone = phone_get(phone_id=phone_id)
     if phone is None:
         raise Http404("This phone is not in the local copy.")
-    audit = selectors.phone_audit(phone_id=phone_id)
+    audit = phone_audit(phone_id=phone_id)
     created = next((entry for entry in audit if entry.action == "phone.created"), None)
     international, flag, region = describe_e164(phone.e164_number)
     context = {

@@ -12,16 +12,24 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from phones import selectors
 from phones.forms import PhoneCreateForm
 from phones.models import OutboxEntry
 from phones.phone_numbers import check_number, region_offer
-from phones.services import PhoneCreateFailed, phone_create, phone_queue
+from phones.selectors.directory import (
+    company_search,
+    outbox_entry,
+    person_search,
+    phones_with_e164,
+    workspace_search,
+)
+from phones.services.create_failures import PhoneCreateFailed
+from phones.services.outbox import phone_queue
+from phones.services.phones import phone_create
 
 PICKERS = {
-    "people": selectors.person_search,
-    "companies": selectors.company_search,
-    "workspaces": selectors.workspace_search,
+    "people": person_search,
+    "companies": company_search,
+    "workspaces": workspace_search,
 }
 MAX_QUERY_LENGTH = 100
 
@@ -38,7 +46,7 @@ def _preview_context(raw: str, region: str) -> dict:
     """The number preview of ``raw`` typed in ``region``: what it is, the cached phones that
     share it, and the country it is valid in when it is wrong for the chosen one."""
     check = check_number(raw, region) if raw.strip() else None
-    duplicates = selectors.phones_with_e164(e164=check.e164) if check and check.valid else []
+    duplicates = phones_with_e164(e164=check.e164) if check and check.valid else []
     offer = (
         region_offer(raw, region, settings.WELL_DEFAULT_REGION)
         if check and not check.valid
@@ -91,13 +99,13 @@ def _queued_entry(request: HttpRequest) -> OutboxEntry | None:
         entry_id = uuid.UUID(request.GET.get("queued", ""))
     except ValueError:
         return None
-    entry = selectors.outbox_entry(entry_id=entry_id)
+    entry = outbox_entry(entry_id=entry_id)
     return entry if entry is not None and entry.state != OutboxEntry.State.CONFIRMED else None
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("phones.add_phone", raise_exception=True)
-def phone_new(request: HttpRequest) -> HttpResponse:
+def new_view(request: HttpRequest) -> HttpResponse:
     """The new-phone form; a valid submit creates the phone in WellApp."""
     failure = None
     if request.method == "POST":
@@ -140,7 +148,7 @@ def phone_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("phones.add_phone", raise_exception=True)
-def number_preview(request: HttpRequest) -> HttpResponse:
+def number_preview_view(request: HttpRequest) -> HttpResponse:
     """What the typed number is: formats, type, validity, and cached phones that share it."""
     raw = request.GET.get("national_number", "")
     region = request.GET.get("country", "")
@@ -154,7 +162,7 @@ def number_preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def picker_options(request: HttpRequest, kind: str) -> HttpResponse:
+def picker_view(request: HttpRequest, kind: str) -> HttpResponse:
     """Options for a directory picker, searched in the local cache."""
     search = PICKERS.get(kind)
     if search is None:

@@ -8,11 +8,11 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from phones import selectors
 from phones.forms import PhoneFilterForm
 from phones.models import Phone
 from phones.phone_numbers import describe_e164
-from phones.services import audit_record
+from phones.selectors.listing import DEFAULT_SORT, phone_export_rows
+from phones.services.audit import audit_record
 
 HEADER = [
     "E.164",
@@ -70,11 +70,11 @@ def _row(phone: Phone) -> list[str]:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def phone_export(request: HttpRequest) -> StreamingHttpResponse:
+def export_view(request: HttpRequest) -> StreamingHttpResponse:
     """Every phone of the filtered list as CSV, written row by row as it is read."""
     form = PhoneFilterForm(request.GET)
     filters = form.filters()
-    sort = form.cleaned_data.get("sort") or selectors.DEFAULT_SORT
+    sort = form.cleaned_data.get("sort") or DEFAULT_SORT
     writer = csv.writer(_Echo())
     audit_record(
         actor=request.user, action="phones.exported", detail={"query": request.GET.urlencode()}
@@ -82,7 +82,7 @@ def phone_export(request: HttpRequest) -> StreamingHttpResponse:
 
     def lines() -> Iterator[str]:
         yield writer.writerow(HEADER)
-        for phone in selectors.phone_export_rows(filters=filters, sort=sort):
+        for phone in phone_export_rows(filters=filters, sort=sort):
             yield writer.writerow(_row(phone))
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from phones import selectors
 from phones.middleware import session_refresh_exempt
-from phones.services import outbox_discard, outbox_retry_now
+from phones.selectors.directory import outbox_entries
+from phones.services.outbox import outbox_discard, outbox_retry_now
 
 
 def _entries_context(request: HttpRequest) -> dict:
     include_done = request.GET.get("all") == "1"
-    entries = selectors.outbox_entries(include_done=include_done)
+    entries = outbox_entries(include_done=include_done)
     return {
         "entries": entries,
         "include_done": include_done,
@@ -27,7 +27,7 @@ def _entries_context(request: HttpRequest) -> dict:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def outbox_list(request: HttpRequest) -> HttpResponse:
+def outbox_view(request: HttpRequest) -> HttpResponse:
     """Phones queued for WellApp with their state, and the ones WellApp rejected."""
     return render(request, "phones/outbox_list.html", _entries_context(request))
 
@@ -36,7 +36,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def outbox_entries(request: HttpRequest) -> HttpResponse:
+def outbox_entries_view(request: HttpRequest) -> HttpResponse:
     """The queue's table alone. Polled every few seconds while a phone waits for WellApp,
     so it never writes the session; the answer stops the polling once nothing waits."""
     return render(request, "phones/outbox_list.html#entries", _entries_context(request))
@@ -44,7 +44,7 @@ def outbox_entries(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("phones.add_phone", raise_exception=True)
-def outbox_retry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def outbox_retry_view(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     """Try a queued phone again now."""
     entry = outbox_retry_now(entry_id=str(entry_id))
     if entry is None:
@@ -55,7 +55,7 @@ def outbox_retry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("phones.add_phone", raise_exception=True)
-def outbox_drop(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+def outbox_discard_view(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     """Give up on a queued or rejected phone."""
     entry = outbox_discard(entry_id=str(entry_id), actor=request.user)
     if entry is None:

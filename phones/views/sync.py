@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from phones import selectors, services
 from phones.middleware import session_refresh_exempt
+from phones.selectors.directory import phone_get, sync_run_latest
+from phones.services.refresh import PhoneRefreshFailed, phone_refresh
+from phones.services.sync import sync_request
 from phones.views.errors import flash_error
 
 STATUS_TEMPLATE = "phones/partials/sync_status.html"
@@ -28,11 +30,11 @@ def _when(moment: datetime) -> str:
 
 @require_POST
 @permission_required("phones.add_phone", raise_exception=True)
-def sync_start(request: HttpRequest) -> HttpResponse:
+def sync_view(request: HttpRequest) -> HttpResponse:
     """Start a sync in the background (full when asked), unless one is already running."""
     full = request.POST.get("full") == "1"
     asked_at = timezone.now()
-    run = services.sync_request(actor=request.user, full=full)
+    run = sync_request(actor=request.user, full=full)
     if request.htmx:
         return render(request, STATUS_TEMPLATE, {"last_sync": run})
     if run.started_at >= asked_at:
@@ -52,10 +54,10 @@ def sync_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def sync_status(request: HttpRequest) -> HttpResponse:
+def sync_status_view(request: HttpRequest) -> HttpResponse:
     """The last sync: its progress while it runs, then its outcome. Polled every second
     while a sync runs, so it never writes the session."""
-    run = selectors.sync_run_latest()
+    run = sync_run_latest()
     response = render(request, STATUS_TEMPLATE, {"last_sync": run})
     watched = request.GET.get("watch")
     if run is not None and not run.in_progress and watched == str(run.pk):
@@ -65,14 +67,14 @@ def sync_status(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("phones.view_phone", raise_exception=True)
-def phone_refresh(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
+def refresh_view(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
     """Read one cached phone again from WellApp, then show its page with the outcome."""
-    if selectors.phone_detail(phone_id=phone_id) is None:
+    if phone_get(phone_id=phone_id) is None:
         raise Http404("This phone is not in the local copy.")
     asked_at = timezone.now()
     try:
-        phone = services.phone_refresh(phone_id=phone_id, actor=request.user)
-    except services.PhoneRefreshFailed as exc:
+        phone = phone_refresh(phone_id=phone_id, actor=request.user)
+    except PhoneRefreshFailed as exc:
         flash_error(request, exc.message, trace_id=exc.trace_id)
     else:
         if phone.deleted_at is not None:

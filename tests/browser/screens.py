@@ -23,7 +23,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from phones.forms import PhoneCreateForm
 from phones.models import Phone, SyncRun
-from phones.services import phone_queue, sync_run, upstream_client
+from phones.services.health import upstream_client
+from phones.services.outbox import phone_queue
+from phones.services.sync import sync_run
 
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 SCHEMES = ("light", "dark")

@@ -18,7 +18,7 @@ KEY_BUDGET = 12
 
 @pytest.fixture
 def directory(wellapp):
-    from phones.services import sync_run
+    from phones.services.sync import sync_run
 
     sync_run()
     return wellapp

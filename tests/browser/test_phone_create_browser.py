@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 
-from phones.services import sync_run
+from phones.services.sync import sync_run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -20,7 +20,7 @@ pytestmark = [
 
 @pytest.fixture
 def directory(wellapp):
-    from phones.services import sync_run
+    from phones.services.sync import sync_run
 
     sync_run()
     return wellapp

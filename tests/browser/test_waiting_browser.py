@@ -13,7 +13,9 @@ from playwright.sync_api import Page, Route, expect
 
 from phones.forms import PhoneCreateForm
 from phones.models import OutboxEntry, Phone
-from phones.services import phone_queue, sync_run, upstream_client
+from phones.services.health import upstream_client
+from phones.services.outbox import phone_queue
+from phones.services.sync import sync_run
 from tests.factories import make_person
 
 pytestmark = [

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from phones.upstream import WellAppClient
+from phones.upstream.client import WellAppClient
 from sandbox import Sandbox
 
 

@@ -13,20 +13,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from phones.upstream import (
+from phones.upstream.client import WellAppClient
+from phones.upstream.errors import (
     AuthRejected,
     BadResponse,
     Conflict,
     NotFound,
-    PersonRecord,
     Rejected,
     Timeout,
     Unavailable,
     UpstreamError,
-    WellAppClient,
-    WorkspaceRef,
 )
 from phones.upstream.failures import parse_retry_after
+from phones.upstream.records import PersonRecord, WorkspaceRef
 
 SEED_REQUEST = json.loads((Path(__file__).parent / "seed_request.json").read_text())
 SEED_PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

@@ -6,14 +6,9 @@ from pathlib import Path
 import phonenumbers
 import pytest
 
-from phones.upstream import (
-    CompanyRecord,
-    PersonRecord,
-    WorkspaceRecord,
-    build_phone_document,
-    format_timestamp,
-    parse_phones,
-)
+from phones.upstream.documents import build_phone_document, format_timestamp
+from phones.upstream.reader import parse_phones
+from phones.upstream.records import CompanyRecord, PersonRecord, WorkspaceRecord
 
 SEED_REQUEST = json.loads((Path(__file__).parent / "seed_request.json").read_text())
 SEED_PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

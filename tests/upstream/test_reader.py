@@ -5,22 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from phones.upstream import (
-    BadResponse,
+from phones.upstream.coerce import parse_timestamp
+from phones.upstream.errors import BadResponse, ErrorInfo, parse_error
+from phones.upstream.reader import parse_companies, parse_people, parse_phones, parse_workspaces
+from phones.upstream.records import (
     CompanyRecord,
-    ErrorInfo,
     Page,
     PersonRecord,
     PhoneRecord,
     WorkspaceRecord,
     WorkspaceRef,
-    parse_companies,
-    parse_error,
-    parse_people,
-    parse_phones,
-    parse_workspaces,
 )
-from phones.upstream.coerce import parse_timestamp
 
 HERE = Path(__file__).parent
 SEED_REQUEST = json.loads((HERE / "seed_request.json").read_text())

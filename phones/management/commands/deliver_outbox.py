@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from phones.models import OutboxEntry
-from phones.services import outbox_deliver, outbox_resume
+from phones.services.outbox import outbox_deliver, outbox_resume
 
 
 class Command(BaseCommand):

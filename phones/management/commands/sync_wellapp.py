@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from phones.services import SyncFailed, SyncProgress, sync_run
+from phones.services.sync import SyncFailed, SyncProgress, sync_run
 
 BAR_WIDTH = 30
 
