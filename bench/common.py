@@ -36,13 +36,14 @@ def ensure_database(*, anew: bool = False) -> None:
     name = settings["NAME"]
     if anew and "bench" not in name:
         sys.exit(f"Refusing to replace {name!r}: its name does not mention 'bench'.")
-    server = {
-        "host": settings.get("HOST") or None,
-        "port": settings.get("PORT") or None,
-        "user": settings.get("USER") or None,
-        "password": settings.get("PASSWORD") or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as db:
+    with psycopg.connect(
+        dbname="postgres",
+        autocommit=True,
+        host=settings.get("HOST") or None,
+        port=settings.get("PORT") or None,
+        user=settings.get("USER") or None,
+        password=settings.get("PASSWORD") or None,
+    ) as db:
         exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and not anew:
             return

@@ -124,7 +124,7 @@ def check_listing(row: tuple, phone: tuple, linked: list[list[Linked]]) -> None:
     """The listing row made here is the one the app makes for the same phone and links."""
     instance = Phone(**dict(zip(PHONE_COLUMNS, phone, strict=True)))
     people, companies, workspaces = linked
-    instance._prefetched_objects_cache = {
+    instance._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "people": [Person(id=r[0], full_name=r[1][0], email=r[1][1]) for r in people],
         "companies": [Company(id=r[0], name=r[1][0], domain=r[1][1]) for r in companies],
         "workspaces": [

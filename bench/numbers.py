@@ -45,12 +45,14 @@ def _template(code: int, national: str) -> str:
 
 def number_makers(rng: random.Random) -> list[Callable[[], Made]]:
     """One maker per country share point."""
-    makers = []
+    makers: list[Callable[[], Made]] = []
     for region in weighted_regions():
         code = COUNTRIES[region]["code"]
         plans = [(prefix, total) for prefixes, total in NUMBER_PLANS[region] for prefix in prefixes]
 
-        def make(code=code, plans=plans, us=region == "US") -> Made:
+        def make(
+            code: int = code, plans: list[tuple[str, int]] = plans, us: bool = region == "US"
+        ) -> Made:
             prefix, total = rng.choice(plans)
             rest = total - len(prefix)
             if us:  # the exchange code never starts with 0 or 1

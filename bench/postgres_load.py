@@ -13,6 +13,7 @@ the other. A load that stops half-way leaves no record of being complete (``benc
 so the next ``bench.generate`` makes the database anew.
 """
 
+import functools
 import multiprocessing
 import os
 import threading
@@ -231,7 +232,7 @@ def load_postgres(*, seed: int, total: int, directory: Directory, stamp) -> dict
                 extra_names, extra_values = extra_columns(model, columns)
                 rows = [tuple(r[c] for c in columns) + extra_values for r in records]
                 sql = _copy_sql(model._meta.db_table, [*columns, *extra_names])
-                timed("COPY directory", lambda s=sql, r=rows: _copy(cursor, s, copy_text(r)))
+                timed("COPY directory", functools.partial(_copy, cursor, sql, copy_text(rows)))
             while True:
                 started = time.perf_counter()
                 parts = next(made, None)
@@ -241,7 +242,7 @@ def load_postgres(*, seed: int, total: int, directory: Directory, stamp) -> dict
                 if parts is None:
                     break
                 for sql, data in parts:
-                    timed("COPY phones", lambda s=sql, d=data: _copy(cursor, s, d))
+                    timed("COPY phones", functools.partial(_copy, cursor, sql, data))
     restore_schema(definitions, timed)
     with connection.cursor() as cursor:
         timed("identity sequences", lambda: _reset_identities(cursor, tables))

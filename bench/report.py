@@ -110,7 +110,7 @@ def database_facts() -> list[tuple[str, str]]:
         facts += [
             (
                 "Server",
-                f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}",
+                f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}",  # type: ignore[attr-defined]
             ),
             ("Database size", f"{size / 1024**3:.2f} GiB"),
         ]

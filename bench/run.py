@@ -19,6 +19,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -80,7 +81,7 @@ class Requester:
             connection_mode = "reuse" if connection.settings_dict["CONN_MAX_AGE"] else "new"
         self.reuse = connection_mode == "reuse"
 
-    def get(self, url: str) -> tuple[float, object]:
+    def get(self, url: str) -> tuple[float, Any]:
         from django.db import connection
 
         if not self.reuse:

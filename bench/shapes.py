@@ -52,7 +52,7 @@ def operations(terms: "Terms", *, deep: str, page_two: str) -> list[Operation]:
         _search(
             f"`{common}` in the largest workspace ({terms.workspace_name})",
             common,
-            wellui={"workspace": terms.workspace},
+            wellui={"workspaces": terms.workspace},
             admin={"workspaces__id__exact": terms.workspace},
         ),
         _search(f"`{common}` sorted by number", common, wellui={"sort": "number"}, admin={"o": 1}),
@@ -71,7 +71,7 @@ def operations(terms: "Terms", *, deep: str, page_two: str) -> list[Operation]:
         ),
         Operation(
             f"Workspace filter ({terms.workspace_name})",
-            f"/phones/?{urlencode({'workspace': terms.workspace})}",
+            f"/phones/?{urlencode({'workspaces': terms.workspace})}",
             f"{ADMIN}?{urlencode({'workspaces__id__exact': terms.workspace})}",
         ),
         Operation(

@@ -12,6 +12,7 @@ search-index builder most (it catches up while the writer builds the indexes at 
 Each listing row keeps the id the chunk gave it, which is its rowid in the FTS5 index.
 """
 
+import functools
 import multiprocessing
 import os
 import shutil
@@ -155,7 +156,7 @@ class SqliteLoad:
                 # them); links go in by phone so their unique index is written in order.
                 + (" ORDER BY phone_id" if columns[0] == "phone_id" else "")
             )
-            self.timed(model._meta.db_table, lambda s=sql, v=extra_values: self.db.execute(s, v))
+            self.timed(model._meta.db_table, functools.partial(self.db.execute, sql, extra_values))
         self.db.execute("COMMIT")
         self.db.execute("DETACH chunk")
 

@@ -7,6 +7,7 @@ Used by the SQLite loader (``bench.sqlite_load``) and the PostgreSQL one
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -48,11 +49,13 @@ CHUNK_TABLES: dict[str, tuple[type[Model], Sequence[str]]] = {
 def extra_columns(model: type[Model], given: Sequence[str]) -> tuple[list[str], tuple]:
     """Columns the model has beyond ``given`` (its auto id aside), with their defaults, so a
     column added by a later migration does not break the load."""
-    names, values = [], []
+    names: list[str] = []
+    values: list[Any] = []
     for field in model._meta.concrete_fields:
         auto = field.primary_key and field.get_internal_type().endswith("AutoField")
         if field.column in given or auto:
             continue
+        assert field.column is not None
         names.append(field.column)
         values.append(field.get_db_prep_save(field.get_default(), connection))
     return names, tuple(values)

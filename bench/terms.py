@@ -131,12 +131,13 @@ def number_terms() -> tuple[str, str, int]:
         .values_list("start", "n")
         .first()
     )
+    assert start is not None, "the listing is empty"
     return middle[-7:], *start
 
 
 def largest_workspace() -> tuple[Workspace, int]:
     """The workspace with the most listed phones, and how many."""
-    workspace_id, phones = (
+    row = (
         PhoneWorkspace.objects.filter(_listed())
         .values("workspace_id")
         .annotate(n=Count("id"))
@@ -144,6 +145,8 @@ def largest_workspace() -> tuple[Workspace, int]:
         .values_list("workspace_id", "n")
         .first()
     )
+    assert row is not None, "no listed phone is in a workspace"
+    workspace_id, phones = row
     return Workspace.objects.get(pk=workspace_id), phones
 
 

@@ -1,8 +1,24 @@
 """Word lists for the benchmark data: names, companies, workspaces and number plans."""
 
+from typing import TypedDict
+
+
+class Country(TypedDict):
+    """One country of the generated directory: its calling code, its share of the records
+    (percent), and the words its records are made of."""
+
+    code: int
+    share: int
+    tld: str
+    locale: str
+    suffixes: tuple[str, ...]
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+
+
 # fmt: off
 # Per country: calling code, share of phones, name lists, company suffixes, top-level domain.
-COUNTRIES = {
+COUNTRIES: dict[str, Country] = {
     "US": {
         "code": 1,
         "share": 40,
@@ -125,7 +141,7 @@ COUNTRIES = {
 # National significant number plans per country: (prefixes, total digits). Every number drawn
 # from them is one phonenumbers accepts as valid; Italian fixed lines keep their leading 0.
 # fmt: off
-NUMBER_PLANS = {
+NUMBER_PLANS: dict[str, list[tuple[tuple[str, ...], int]]] = {
     "US": [(
         ("201", "202", "206", "212", "213", "303", "305", "312", "404", "415", "425", "469",
          "480", "503", "512", "602", "617", "619", "646", "650", "702", "704", "713", "718",

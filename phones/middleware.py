@@ -3,31 +3,30 @@ a session kept alive while it is used, written at most once a minute."""
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from phones.http import HtmxHttpRequest
 
-def is_htmx_fragment_request(request: HttpRequest) -> bool:
+
+def is_htmx_fragment_request(request: HtmxHttpRequest) -> bool:
     """True for an htmx request whose answer is swapped into part of a page (a history
     restore asks for a whole page)."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
-    )
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def current_page(request: HttpRequest) -> str:
-    """The path of the page an htmx request came from, when it is a page of this site."""
-    url = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if url.scheme not in ("http", "https") or url.netloc != request.get_host():
-        return ""
-    return url.path + (f"?{url.query}" if url.query else "")
+def current_page(request: HtmxHttpRequest) -> str:
+    """The path and query of the page an htmx request came from, when it is a page of this
+    site (same scheme and host); "" otherwise."""
+    page = (request.htmx.current_url_abs_path or "").partition("#")[0]
+    # A path such as "//other.example/" would lead a browser to another site.
+    return page if url_has_allowed_host_and_scheme(page, allowed_hosts=None) else ""
 
 
 # A used session is saved again (new expiry, cookie sent again) at most this often.
@@ -95,7 +94,10 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """Every page needs a login. An htmx request whose session has ended sends the whole
     browser page to the login page, instead of swapping the login form into a fragment."""
 
-    def handle_no_permission(self, request: HttpRequest, view_func: Callable) -> HttpResponse:
+    # Overrides with a wider answer: an htmx redirect is not an HttpResponseRedirect.
+    def handle_no_permission(  # type: ignore[override]
+        self, request: HtmxHttpRequest, view_func: Callable[..., HttpResponseBase]
+    ) -> HttpResponseBase:
         if not is_htmx_fragment_request(request):
             return super().handle_no_permission(request, view_func)
         login_url = resolve_url(self.get_login_url(view_func))

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -17,9 +17,7 @@ USERNAME_LIMIT = 150
 
 
 @receiver(user_logged_in, dispatch_uid="phones.audit_login")
-def record_login(
-    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
-) -> None:
+def record_login(sender: type, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """Who logged in."""
     audit_record(actor=user, action=LOGIN)
 

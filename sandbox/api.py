@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -217,10 +217,12 @@ def _list_directory(state: SandboxState, collection: str, query: Query) -> dict[
     limit = _int_param(query, "limit", 50, 1, 200)
     data = state.data
     if collection == "companies":
-        total, index_of = data.sizes.companies, data.company_index
+        total = data.sizes.companies
+        index_of: Callable[[str], int | None] = data.company_index
         render: Any = lambda k: company_resource(data.company(k))  # noqa: E731
     else:
-        total, index_of = data.sizes.workspaces, data.workspace_index.get
+        total = data.sizes.workspaces
+        index_of = data.workspace_index.get
         render = lambda k: workspace_resource(data.workspaces[k])  # noqa: E731
     start = 0
     cursor = _param(query, "cursor")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sandbox.directory_data import SPAN_SECONDS, DirectoryData
 from sandbox.records import Phone, epoch
-from sandbox.vocabulary import SEED_WORKSPACES
+from sandbox.seed import SEED_WORKSPACES
 
 MASK48 = (1 << 48) - 1
 LABELS = ("work", "mobile", "home", "other")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sandbox.records import Company, Person, Workspace
+from sandbox.seed import SEED_COMPANY, SEED_PERSON, SEED_WORKSPACES
 from sandbox.vocabulary import (
     AVATAR_COLORS,
     COMPANY_NOUNS,
@@ -15,9 +16,6 @@ from sandbox.vocabulary import (
     JOB_TITLES,
     LAST_NAMES,
     LOCALES,
-    SEED_COMPANY,
-    SEED_PERSON,
-    SEED_WORKSPACES,
     TEAMS,
 )
 

@@ -41,7 +41,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     def server_bind(self) -> None:
         TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def track(self, connection: socket.socket) -> None:
         with self._connections_lock:
@@ -112,7 +113,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     # ---- request ---------------------------------------------------------------------------
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -149,20 +150,22 @@ class SandboxHandler(BaseHTTPRequestHandler):
         def answer() -> Reply:
             return api.handle(state, method, path, query, headers, body)
 
-        fault = state.take_fault(method, path)
-        reply = self._faulted(fault, path, answer, trace_id) if fault else None
-        if reply is None:
-            reply = self._answer(trace_id, answer)
-        state.record(
-            {
-                "method": method,
-                "path": path,
-                "query": split.query,
-                "status": reply.status if reply.action == "send" else None,
-                "fault": fault.mode if fault else None,
-            },
-            api.route_key(method, path),
-        )
+        with state.answering():
+            fault = state.take_fault(method, path)
+            faulted = self._faulted(fault, path, answer, trace_id) if fault else None
+            reply = faulted if faulted is not None else self._answer(trace_id, answer)
+            sent = reply.action == "send"
+            state.record(
+                {
+                    "method": method,
+                    "path": path,
+                    "query": split.query,
+                    "status": reply.status if sent else None,
+                    "fault": fault.mode if fault else None,
+                    "trace_id": trace_id if sent else None,
+                },
+                api.route_key(method, path),
+            )
         self._send(reply, trace_id)
 
     def _faulted(
@@ -187,8 +190,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return Reply(error.status, error.body(trace_id), headers=error.headers)
         except Exception:
             traceback.print_exc()
-            error = ApiError(500, "INTERNAL_ERROR", "Unexpected sandbox error", issue="internal")
-            return Reply(500, error.body(trace_id))
+            internal = ApiError(500, "INTERNAL_ERROR", "Unexpected sandbox error", issue="internal")
+            return Reply(500, internal.body(trace_id))
 
     # ---- response --------------------------------------------------------------------------
     def _send(self, reply: Reply, trace_id: str) -> None:
@@ -209,7 +212,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self._headers_buffer.extend((b"\r\n", body))  # one write: head and body together
+        # One write: head and body together.
+        self._headers_buffer.extend((b"\r\n", body))  # type: ignore[attr-defined]
         self.flush_headers()
 
 

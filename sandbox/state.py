@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -57,6 +59,7 @@ class SandboxState:
         self.hidden: set[int] = set()
         self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.counts: Counter[str] = Counter()
+        self.in_flight = 0
         self._sorted: dict[str, list[tuple[Key, Phone]]] = {}
         self.directory = Directory(self.person, self.company, self.workspace)
 
@@ -258,6 +261,18 @@ class SandboxState:
         with self.lock:
             return self.faults.take(method, path)
 
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Counts a /v1 request as in flight until its answer is decided and logged (a slow
+        fault's wait included)."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
     def record(self, entry: dict[str, Any], route: str) -> None:
         with self.lock:
             self.requests.append(entry)
@@ -269,10 +284,12 @@ class SandboxState:
                 "requests": list(self.requests),
                 "counts": dict(self.counts),
                 "phones": self.phone_total(),
+                "in_flight": self.in_flight,
             }
 
     def reset(self) -> None:
-        """Back to the generated demo data, with no faults and an empty log."""
+        """Back to the generated demo data, with no faults and an empty log (a request still
+        in flight is answered, and logged, after it)."""
         with self.lock:
             self.stored.clear()
             self.hidden.clear()

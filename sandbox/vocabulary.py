@@ -1,59 +1,6 @@
-"""Word lists for generated names, and the fixed records from the seed document."""
+"""Word lists for generated names."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-
-from sandbox.records import Company, Person, Workspace, epoch
-
-
-def _ts(text: str) -> int:
-    return epoch(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC))
-
-
-SEED_PERSON = Person(
-    id="people1",
-    first_name="John",
-    last_name="Doe",
-    email="john.doe@example.com",
-    job_title="Account Executive",
-    created_at=_ts("2024-01-15T10:30:00Z"),
-    updated_at=_ts("2024-01-15T10:30:00Z"),
-)
-
-SEED_COMPANY = Company(
-    id="company_tenant",
-    name="Acme Corporation",
-    description="Leading technology company",
-    domain="acme.com",
-    website="https://acme.com",
-    locale="en",
-    created_at=_ts("2023-12-01T09:00:00Z"),
-    updated_at=_ts("2023-12-01T09:00:00Z"),
-)
-
-SEED_WORKSPACES = (
-    Workspace(
-        id="workspace_sales",
-        name="Sales Team Workspace",
-        description="Workspace for sales activities",
-        avatar_color="#FF6B35",
-        external_workspace_id="fygr_123",
-        auto_extract_enabled=True,
-        created_at=_ts("2024-01-10T08:15:00Z"),
-        updated_at=_ts("2024-01-10T08:15:00Z"),
-    ),
-    Workspace(
-        id="550e8400-e29b-41d4-a716-446655440000",
-        name="Marketing Team Workspace",
-        description="Workspace for marketing campaigns",
-        avatar_color="#4A90E2",
-        external_workspace_id="mkt_workspace_001",
-        auto_extract_enabled=False,
-        created_at=_ts("2024-01-12T14:45:00Z"),
-        updated_at=_ts("2024-01-12T14:45:00Z"),
-    ),
-)
 
 FIRST_NAMES = (
     "John", "Maria", "Giulia", "Luca", "Sophie", "Lucas", "Emma", "Noah", "Olivia", "Liam",

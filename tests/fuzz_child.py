@@ -132,7 +132,7 @@ def seed() -> int:
             )
         )
     phones_upsert(phones=phones, fetched_at=timezone.now())
-    viewer = User.objects.create_user(username=VIEWER, password="correct horse battery")
+    viewer = User.objects.create_user(username=VIEWER)  # logged in with force_login
     viewer.groups.add(Group.objects.get(name="Support viewers"))
     return Phone.objects.count()
 

@@ -1,39 +1,17 @@
-"""Who may see what: login for every page, and the two support roles."""
+"""Logging in and out, the root page, and the two support roles (which role may call which
+URL, and the login every URL asks for, is walked in tests/test_security_access.py)."""
+
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from phones import urls as phone_urls
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def phone_url_names() -> list[str]:
-    names = []
-    for pattern in phone_urls.urlpatterns:
-        assert isinstance(pattern, URLPattern | URLResolver)
-        if isinstance(pattern, URLPattern) and not pattern.pattern.converters:
-            names.append(f"phones:{pattern.name}")
-    return names
-
-
-@pytest.mark.parametrize("name", phone_url_names())
-def test_anonymous_request_to_a_phones_page_goes_to_the_login(client: Client, name: str):
-    url = reverse(name)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={url}"
-
-
-def test_every_project_route_except_health_and_login_requires_login(client: Client):
-    open_routes = {"healthz", "login"}
-    for pattern in get_resolver().url_patterns:
-        if isinstance(pattern, URLPattern) and pattern.name not in open_routes:
-            response = client.get("/" + str(pattern.pattern))
-            assert response.status_code == 302, pattern
-            assert response["Location"].startswith(reverse("login")), pattern
 
 
 def test_root_redirects_a_logged_in_user_to_the_phones_page(viewer_client: Client):
@@ -49,7 +27,7 @@ def test_healthz_answers_without_login(client: Client, wellapp):
 
 
 def test_user_without_a_support_role_is_refused_the_phones_page(client: Client):
-    user = User.objects.create_user(username="nobody", password="correct horse battery")
+    user = User.objects.create_user(username="nobody", password=PASSWORD)
     client.force_login(user)
     assert client.get(reverse("phones:list")).status_code == 403
 
@@ -71,21 +49,30 @@ def test_support_groups_carry_exactly_their_phone_permissions():
 
     directory = {"view_person", "view_company", "view_workspace"}
     assert codenames("Support viewers") == {"view_phone"} | directory
-    assert codenames("Support editors") == {"view_phone", "add_phone"} | directory
+    assert codenames("Support editors") == {"view_phone", "add_phone", "edit_directory"} | directory
 
 
-def test_viewer_lacks_and_editor_has_the_add_phone_permission(viewer: User, editor: User):
+def test_viewer_lacks_and_editor_has_the_edit_directory_permission(viewer: User, editor: User):
     assert viewer.has_perm("phones.view_phone")
-    assert not viewer.has_perm("phones.add_phone")
-    assert editor.has_perm("phones.add_phone")
+    assert not viewer.has_perm("phones.edit_directory")
+    assert editor.has_perm("phones.edit_directory")
+
+
+def test_the_demo_login_is_an_editor_through_the_editors_group(settings):
+    settings.WELL_API_URL = "http://127.0.0.1:8001/v1"
+    out = StringIO()
+    call_command("demo_login", "--username", "dana.demo", stdout=out)
+    assert "username 'dana.demo'" in out.getvalue()
+    user = User.objects.get(username="dana.demo")
+    assert list(user.groups.values_list("name", flat=True)) == ["Support editors"]
+    assert not user.user_permissions.exists()
+    assert user.has_perm("phones.edit_directory")
 
 
 def test_login_form_logs_in_and_lands_on_the_phones_page(client: Client, viewer: User):
     page = client.get(reverse("login"))
     assert page.status_code == 200
-    response = client.post(
-        reverse("login"), {"username": "vera.viewer", "password": "correct horse battery"}
-    )
+    response = client.post(reverse("login"), {"username": "vera.viewer", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("phones:list")
     assert client.get(reverse("phones:list")).status_code == 200

@@ -6,19 +6,20 @@ import pytest
 from django.utils import timezone
 
 from phones.models import Person, Phone, PhoneWorkspace
-from phones.selectors.listing import PhoneFilters, phone_export_rows
+from phones.selectors.list_query import ListQuery, PhoneFilters
+from phones.selectors.listing import phone_export_rows
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.upstream.records import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
+from sandbox.seed import SEED_PHONE_ID
 
 pytestmark = pytest.mark.django_db
 
-PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 STAMP = datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
 
 
 def seed_phone(**overrides) -> PhoneRecord:
     values = {
-        "id": PHONE_ID,
+        "id": SEED_PHONE_ID,
         "country_code": 1,
         "national_number": "4155552671",
         "e164_number": "+14155552671",
@@ -36,7 +37,8 @@ def seed_phone(**overrides) -> PhoneRecord:
 
 
 @pytest.fixture
-def directory():
+def upserted_directory():
+    """John Doe and the two example workspaces, written by directory_upsert."""
     directory_upsert(
         people=[PersonRecord(id="people1", first_name="John", last_name="Doe", full_name="")],
         workspaces=[
@@ -46,18 +48,18 @@ def directory():
     )
 
 
-def test_directory_upsert_writes_new_rows_then_nothing_on_the_same_input(directory):
+def test_directory_upsert_writes_new_rows_then_nothing_on_the_same_input(upserted_directory):
     again = directory_upsert(
         people=[PersonRecord(id="people1", first_name="John", last_name="Doe", full_name="")]
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
-def test_person_without_a_full_name_gets_one_from_first_and_last(directory):
+def test_person_without_a_full_name_gets_one_from_first_and_last(upserted_directory):
     assert Person.objects.get(id="people1").full_name == "John Doe"
 
 
-def test_directory_upsert_changes_only_what_differs(directory):
+def test_directory_upsert_changes_only_what_differs(upserted_directory):
     counts = directory_upsert(
         people=[
             PersonRecord(id="people1", first_name="Johnny", last_name="Doe", full_name=""),
@@ -68,14 +70,14 @@ def test_directory_upsert_changes_only_what_differs(directory):
     assert Person.objects.get(id="people1").full_name == "Johnny Doe"
 
 
-def test_phone_links_a_workspace_known_only_by_its_external_id(directory):
+def test_phone_links_a_workspace_known_only_by_its_external_id(upserted_directory):
     phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
     phone = Phone.objects.get()
     assert list(phone.workspaces.values_list("id", flat=True)) == ["workspace_sales"]
     assert list(phone.people.values_list("id", flat=True)) == ["people1"]
 
 
-def test_phone_upsert_is_a_no_op_on_the_same_record(directory):
+def test_phone_upsert_is_a_no_op_on_the_same_record(upserted_directory):
     first_fetch = timezone.now()
     phones_upsert(phones=[seed_phone()], fetched_at=first_fetch)
     counts = phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
@@ -83,7 +85,7 @@ def test_phone_upsert_is_a_no_op_on_the_same_record(directory):
     assert Phone.objects.get().fetched_at == first_fetch
 
 
-def test_a_changed_link_alone_counts_as_an_update(directory):
+def test_a_changed_link_alone_counts_as_an_update(upserted_directory):
     phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
     moved = seed_phone(workspaces=[WorkspaceRef(id="550e8400-e29b-41d4-a716-446655440000")])
     counts = phones_upsert(phones=[moved], fetched_at=timezone.now())
@@ -93,19 +95,19 @@ def test_a_changed_link_alone_counts_as_an_update(directory):
     ]
 
 
-def test_links_to_records_missing_from_the_cache_are_left_out(directory, caplog):
+def test_links_to_records_missing_from_the_cache_are_left_out(upserted_directory, caplog):
     phones_upsert(phones=[seed_phone(person_ids=["people1", "ghost"])], fetched_at=timezone.now())
     assert list(Phone.objects.get().people.values_list("id", flat=True)) == ["people1"]
     assert "1 phone links name records that are not in the local copy" in caplog.text
 
 
-def test_phone_with_a_non_uuid_id_is_skipped_not_fatal(directory):
+def test_phone_with_a_non_uuid_id_is_skipped_not_fatal(upserted_directory):
     counts = phones_upsert(phones=[seed_phone(id="not-a-uuid")], fetched_at=timezone.now())
     assert counts.written == 0
     assert Phone.objects.count() == 0
 
 
-def test_the_list_follows_a_moved_link_and_a_renamed_record(directory):
+def test_the_list_follows_a_moved_link_and_a_renamed_record(upserted_directory):
     marketing = "550e8400-e29b-41d4-a716-446655440000"
     phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
     moved = seed_phone(workspaces=[WorkspaceRef(id=marketing)])
@@ -120,4 +122,5 @@ def test_the_list_follows_a_moved_link_and_a_renamed_record(directory):
 
 
 def listed(**filters) -> list[str]:
-    return [p.e164_number for p in phone_export_rows(filters=PhoneFilters(**filters))]
+    query = ListQuery(filters=PhoneFilters(**filters))
+    return [p.e164_number for p in phone_export_rows(query=query)]

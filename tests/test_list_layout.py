@@ -12,7 +12,7 @@ from django.urls import reverse
 from phones.models import OutboxEntry, Phone, SyncRun, Workspace
 from phones.services.listing import listing_refresh
 from phones.services.sync import sync_run
-from tests.factories import make_phone, make_workspace
+from tests.factories import PASSWORD, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_sort_headers_link_to_their_sort_and_say_which_way_the_list_runs(
 def test_active_filters_show_as_chips_and_removing_one_drops_only_that_filter(
     phones, viewer_client: Client
 ):
-    query = "?q=&label=home&workspace=workspace_sales&primary=no&sort=number&size=50"
+    query = "?q=&label=home&workspaces=workspace_sales&primary=no&sort=number&size=50"
     html = viewer_client.get(LIST_URL + query).content.decode()
 
     found = chips(html)
@@ -90,7 +90,7 @@ def test_active_filters_show_as_chips_and_removing_one_drops_only_that_filter(
         "Primary: No",
     ]
     assert found["Label: Home"] == (
-        LIST_URL + "?workspace=workspace_sales&primary=no&sort=number&size=50"
+        LIST_URL + "?workspaces=workspace_sales&primary=no&sort=number&size=50"
     )
     clear_all = re.search(r'<a href="([^"]+)"[^>]*data-clear-all>Clear all</a>', html)
     assert htmllib.unescape(clear_all.group(1)) == LIST_URL + "?sort=number&size=50"
@@ -105,10 +105,40 @@ def test_active_filters_show_as_chips_and_removing_one_drops_only_that_filter(
 
 def test_a_chip_removes_one_of_several_picked_workspaces(phones, viewer_client: Client):
     make_workspace("ws_support", "Support Desk")
-    html = viewer_client.get(LIST_URL + "?workspace=workspace_sales&workspace=ws_support")
+    html = viewer_client.get(LIST_URL + "?workspaces=workspace_sales&workspaces=ws_support")
     found = chips(html.content.decode())
-    assert found["Workspace: Support Desk"] == LIST_URL + "?workspace=workspace_sales"
-    assert found["Workspace: Sales Team Workspace"] == LIST_URL + "?workspace=ws_support"
+    assert found["Workspace: Support Desk"] == LIST_URL + "?workspaces=workspace_sales"
+    assert found["Workspace: Sales Team Workspace"] == LIST_URL + "?workspaces=ws_support"
+
+
+def test_a_bookmark_with_the_singular_filter_names_filters_and_links_with_the_plural_ones(
+    phones, viewer_client: Client
+):
+    make_workspace("ws_support", "Support Desk")
+    html = viewer_client.get(
+        LIST_URL + "?workspace=workspace_sales&label=home&workspaces=ws_support&sort=number"
+    ).content.decode()
+
+    assert numbers_on(html) == sorted(p.e164_number for p in phones[:4] if p.label == "home")
+    found = chips(html)
+    assert list(found) == [
+        "Workspace: Sales Team Workspace",
+        "Workspace: Support Desk",
+        "Label: Home",
+    ]
+    assert found["Label: Home"] == (
+        LIST_URL + "?workspaces=workspace_sales&workspaces=ws_support&sort=number"
+    )
+    assert found["Workspace: Sales Team Workspace"] == (
+        LIST_URL + "?workspaces=ws_support&label=home&sort=number"
+    )
+    assert '<input type="hidden" name="workspaces" value="workspace_sales">' in html
+    assert 'name="workspace"' not in html
+    export = re.search(r'<a class="export" href="([^"]+)"', html).group(1)
+    assert htmllib.unescape(export) == (
+        reverse("phones:export")
+        + "?workspaces=workspace_sales&workspaces=ws_support&label=home&sort=number"
+    )
 
 
 def test_more_filters_stay_folded_while_only_the_bar_filters_are_used(
@@ -207,7 +237,7 @@ def test_queue_link_has_no_count_when_nothing_waits(viewer_client: Client):
 
 
 def test_queue_link_is_only_for_staff_who_may_view_phones(client: Client, django_user_model):
-    user = django_user_model.objects.create_user("nora.norole", password="correct horse battery")
+    user = django_user_model.objects.create_user("nora.norole", password=PASSWORD)
     client.force_login(user)
     html = client.get(reverse("login")).content.decode()
     assert "data-queue-link" not in html

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from phones.models import PhoneListing
-from phones.selectors.listing import search_terms
+from phones.selectors.list_query import SORTS, ListQuery, PhoneFilters
+from phones.selectors.listing import phone_export_rows, search_terms
 from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
 from phones.services.listing import listing_refresh
 from tests.factories import BASE_TIME, make_company, make_person, make_phone, make_workspace
@@ -19,18 +21,12 @@ pytestmark = pytest.mark.django_db
 
 SURNAMES = ["garcia"] * 8 + ["smith"] * 4 + ["müller", "øberg", "nakamura", "o'neil"]
 FIRST = ["maria", "john", "ana", "li", "jo"]
-SORTS = [
-    ("created_at", True),
-    ("created_at", False),
-    ("updated_at", True),
-    ("updated_at", False),
-    ("e164_number", False),
-    ("e164_number", True),
-]
+# Every (listing column, descending) the list sorts by.
+ORDERS = [(sort.by.column, sort.descending) for sort in SORTS]
 
 
 @pytest.fixture
-def directory():
+def indexed_phones():
     """240 phones with skewed surnames, shared timestamps and a few deleted, indexed."""
     rng = random.Random(7)
     workspaces = [make_workspace(f"ws{k}", f"Team {k}", f"ext_{k}") for k in range(6)]
@@ -117,8 +113,8 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("shape", QUERIES, ids=[str(q) for q in QUERIES])
-def test_walk_and_drive_page_through_exactly_the_matching_phones(directory, shape):
-    for column, descending in SORTS:
+def test_walk_and_drive_page_through_exactly_the_matching_phones(indexed_phones, shape):
+    for column, descending in ORDERS:
         query = ListingQuery(column=column, descending=descending, **shape)
         want = expected(query)
         assert want or shape.get("terms") == ["nobody-has-this"]
@@ -127,7 +123,9 @@ def test_walk_and_drive_page_through_exactly_the_matching_phones(directory, shap
         assert all_pages(query, force="") == want, (column, descending)
 
 
-def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(directory, monkeypatch):
+def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(
+    indexed_phones, monkeypatch
+):
     total = PhoneListing.objects.count()
     rare, _ = listing_plan(ListingQuery(terms=["müller"]), total=total)
     common_query = ListingQuery(terms=["garcia"])
@@ -143,21 +141,23 @@ def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(direct
     assert common.counts["terms"] == 20
 
 
-def test_a_person_with_few_phones_drives_from_their_links(directory):
+def test_a_person_with_few_phones_drives_from_their_links(indexed_phones):
     total = PhoneListing.objects.count()
     plan, _ = listing_plan(ListingQuery(terms=["ga"], links=[("people", ("p3",))]), total=total)
     assert 0 < plan.counts["people"] < 20
     assert plan.kind == "drive:people"
 
 
-def test_a_term_nothing_holds_answers_with_no_phones(directory):
+def test_a_term_nothing_holds_answers_with_no_phones(indexed_phones):
     query = ListingQuery(terms=["zzzqqq"])
     plan, _ = listing_plan(query, total=PhoneListing.objects.count())
     assert plan.kind == ("empty" if connection.vendor == "sqlite" else "probe")
     assert listing_ids(query, total=PhoneListing.objects.count()) == []
 
 
-def test_a_common_term_with_a_person_of_few_phones_drives_from_their_links(directory, monkeypatch):
+def test_a_common_term_with_a_person_of_few_phones_drives_from_their_links(
+    indexed_phones, monkeypatch
+):
     monkeypatch.setattr("phones.selectors.listing_plan.DRIVE_LIMIT", 20)
     total = PhoneListing.objects.count()
     query = ListingQuery(terms=["garcia"], links=[("people", ("p3",))])
@@ -166,20 +166,16 @@ def test_a_common_term_with_a_person_of_few_phones_drives_from_their_links(direc
     assert listing_ids(query, total=total) == expected(query)[: query.limit]
 
 
-def test_an_export_plans_once_however_many_chunks_it_reads(directory):
+def test_an_export_plans_once_however_many_chunks_it_reads(indexed_phones):
     """The planner's candidate counts run for the first chunk only: every later chunk is the
     same query from a later start, so it reuses the plan, and the rows are still all there."""
-    from django.test.utils import CaptureQueriesContext
-
-    from phones.selectors.listing import PhoneFilters, phone_export_rows
-
-    filters = PhoneFilters(workspaces=("ws1", "ws2"))
+    query = ListQuery(filters=PhoneFilters(workspaces=("ws1", "ws2")))
     with CaptureQueriesContext(connection) as queries:
-        exported = [p.id for p in phone_export_rows(filters=filters, chunk=7)]
+        exported = [p.id for p in phone_export_rows(query=query, chunk=7)]
     counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT count(*)")]
     linked = {
         p.id
-        for p in directory
+        for p in indexed_phones
         if p.deleted_at is None and {w.pk for w in p.workspaces.all()} & {"ws1", "ws2"}
     }
     assert len(exported) > 3 * 7

@@ -2,7 +2,6 @@
 wrong for the chosen one, and still there after the form comes back refused."""
 
 import re
-import uuid
 from html.parser import HTMLParser
 
 import pytest
@@ -10,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phones.phone_numbers import region_offer
-from tests.factories import make_person
+from tests.factories import create_form_data, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
 
@@ -127,13 +126,7 @@ def test_preview_is_shown_again_when_wellapp_refuses_the_submit(
     make_person("ghost", "Gus Ghost")
     response = editor_client.post(
         reverse("phones:new"),
-        {
-            "client_id": str(uuid.uuid4()),
-            "country": "US",
-            "national_number": "(415) 555-2671",
-            "label": "work",
-            "persons": ["ghost"],
-        },
+        create_form_data(people=["ghost"]),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -149,12 +142,7 @@ def test_preview_is_shown_again_with_the_offer_when_the_number_is_refused(
 ):
     response = editor_client.post(
         reverse("phones:new"),
-        {
-            "client_id": str(uuid.uuid4()),
-            "country": "FR",
-            "national_number": "(415) 555-2671",
-            "label": "work",
-        },
+        create_form_data(country="FR", people=None, companies=None, workspaces=None),
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()

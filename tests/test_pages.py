@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phones.middleware import SESSION_REFRESHED_AT_KEY
-from phones.models import AuditEntry, OutboxEntry, Person, Phone, SyncRun
-from phones.services.outbox import outbox_deliver, outbox_enqueue
-from phones.services.phones import phone_document
+from phones.models import AuditEntry, OutboxEntry, Phone, SyncRun
+from phones.services.outbox import outbox_deliver, phone_queue
 from phones.services.sync import sync_run
+from phones.upstream.documents import build_phone_document
 from phones.views import browse
 from phones.views.errors import NO_PERMISSION_MESSAGE, NO_ROLE_MESSAGE, server_error
-from tests.factories import make_person, make_phone
+from tests.factories import create_form_data, make_draft, make_person, make_phone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
 
@@ -29,18 +29,6 @@ LOGOUT_FORM = re.compile(
     r'<form[^>]*method="post" action="/accounts/logout/">\s*<input type="hidden" '
     r'name="csrfmiddlewaretoken"[^>]*>\s*<button type="submit" class="primary">Log out</button>'
 )
-
-
-@pytest.fixture
-def nobody(db) -> User:
-    return User.objects.create_user(username="nora.nobody", password="correct horse battery")
-
-
-@pytest.fixture
-def nobody_client(nobody: User) -> Client:
-    client = Client()
-    client.force_login(nobody)
-    return client
 
 
 def text_of(html: str) -> str:
@@ -258,21 +246,10 @@ def test_refresh_records_who_asked_and_wellapps_trace_id(viewer_client: Client, 
 
 
 def queued(editor: User, state: str) -> OutboxEntry:
-    phone_id = uuid.uuid4()
+    draft = make_draft()
     entry = OutboxEntry.objects.create(
-        id=phone_id,
-        document=phone_document(
-            phone_id=phone_id,
-            country_code=1,
-            national_number="4155550142",
-            e164_number="+14155550142",
-            label="work",
-            is_primary=False,
-            is_verified=False,
-            people=[],
-            companies=[],
-            workspaces=[],
-        ),
+        id=draft.id,
+        document=build_phone_document(draft, now=timezone.now()),
         author=editor,
         state=state,
         last_error="WellApp did not confirm the new phone in time.",
@@ -331,20 +308,6 @@ def test_queue_poll_never_writes_the_session(viewer_client: Client, editor: User
 # ---- a refused create -------------------------------------------------------------------------
 
 
-def create_data(**overrides) -> dict:
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "country": "US",
-        "national_number": "(415) 555-2671",
-        "label": "work",
-        "persons": ["people1"],
-        "companies": ["company_tenant"],
-        "workspaces": ["workspace_sales"],
-    }
-    data.update(overrides)
-    return data
-
-
 def banner(html: str) -> str:
     return re.search(
         r'<div class="banner error" role="alert" id="form-failure".*?</div>', html, re.S
@@ -357,7 +320,7 @@ def test_unconfirmed_create_shows_wellapps_trace_id_once_with_a_copy_button(
     settings.WELL_CREATE_BUDGET = 1.0
     seed_directory.add_fault("status", status=503)
 
-    html = editor_client.post(reverse("phones:new"), create_data()).content.decode()
+    html = editor_client.post(reverse("phones:new"), create_form_data()).content.decode()
 
     failure = banner(html)
     trace_id = re.search(r"WellApp trace id <code>([^<]+)</code>", failure).group(1)
@@ -376,7 +339,7 @@ def test_person_wellapp_does_not_know_is_named_and_its_chip_marked(
     seed_directory, editor_client: Client
 ):
     make_person("0b6a7c1e-9f65-4d1c-8c2b-5a3e0f9d1b77", "Gus Ghost")
-    data = create_data(persons=["people1", "0b6a7c1e-9f65-4d1c-8c2b-5a3e0f9d1b77"])
+    data = create_form_data(people=["people1", "0b6a7c1e-9f65-4d1c-8c2b-5a3e0f9d1b77"])
 
     html = editor_client.post(reverse("phones:new"), data).content.decode()
 
@@ -385,10 +348,10 @@ def test_person_wellapp_does_not_know_is_named_and_its_chip_marked(
         "Gus Ghost from People (or pick the right one) and create the phone again."
     )
     failure = banner(html)
-    assert f'<a href="#persons-input">{sentence}</a>' in failure
-    assert re.search(r'id="persons-errors">\s*' + re.escape(sentence), html)
+    assert f'<a href="#people-input">{sentence}</a>' in failure
+    assert re.search(r'id="people-errors">\s*' + re.escape(sentence), html)
     assert "0b6a7c1e" not in text_of(failure)
-    chips = re.search(r'id="persons-chips".*?</ul>', html, re.S).group(0)
+    chips = re.search(r'id="people-chips".*?</ul>', html, re.S).group(0)
     ghost = re.search(r'<li class="chip invalid" data-invalid>(.*?)</li>', chips, re.S).group(1)
     assert '<span class="chip-label">Gus Ghost</span>' in ghost
     assert '<span class="chip-note">not found in WellApp</span>' in ghost
@@ -398,24 +361,8 @@ def test_person_wellapp_does_not_know_is_named_and_its_chip_marked(
 
 
 def test_queued_phone_rejected_for_an_unknown_person_names_the_person(seed_directory, editor: User):
-    make_person("ghost", "Gus Ghost")
-    phone_id = uuid.uuid4()
-    entry = outbox_enqueue(
-        actor=editor,
-        document=phone_document(
-            phone_id=phone_id,
-            country_code=1,
-            national_number="4155550142",
-            e164_number="+14155550142",
-            label="work",
-            is_primary=False,
-            is_verified=False,
-            people=list(Person.objects.filter(id="ghost")),
-            companies=[],
-            workspaces=[],
-        ),
-        form_data={},
-    )
+    ghost = make_person("ghost", "Gus Ghost")
+    entry = phone_queue(actor=editor, draft=make_draft(people=(ghost,)), form_data={})
     entry = outbox_deliver(entry_id=str(entry.pk))
     assert entry.last_error == (
         "WellApp rejected the phone because it does not know the person Gus Ghost: remove "

@@ -2,7 +2,6 @@
 
 import re
 import time
-import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,34 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from phones.models import AuditEntry, Phone
-from phones.services.health import upstream_client
-from tests.factories import make_person
+from phones.upstream.shared import upstream_client
+from sandbox.seed import SEED_MARKETING
+from tests.factories import create_form_data, make_person
+from tests.waits import wait_answered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]
-
-MARKETING = "550e8400-e29b-41d4-a716-446655440000"
-
-
-@pytest.fixture
-def directory(seed_directory):
-    """WellApp's example records in the cache (the pickers' source) and in the sandbox."""
-    return seed_directory
-
-
-def form_data(**overrides) -> dict:
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "country": "US",
-        "national_number": "(415) 555-2671",
-        "label": "work",
-        "is_primary": "on",
-        "is_verified": "on",
-        "persons": ["people1"],
-        "companies": ["company_tenant"],
-        "workspaces": ["workspace_sales", MARKETING],
-    }
-    data.update(overrides)
-    return data
 
 
 def upstream_posts(wellapp) -> int:
@@ -56,7 +33,7 @@ def test_form_shows_every_control_by_its_label(editor_client: Client):
         ("Label", "id_label"),
         ("Primary", "id_is_primary"),
         ("Verified", "id_is_verified"),
-        ("People", "persons-input"),
+        ("People", "people-input"),
         ("Companies", "companies-input"),
         ("Workspaces", "workspaces-input"),
     ]:
@@ -68,20 +45,20 @@ def test_form_shows_every_control_by_its_label(editor_client: Client):
 
 def test_viewer_may_not_open_or_post_the_form(viewer_client: Client):
     assert viewer_client.get(reverse("phones:new")).status_code == 403
-    assert viewer_client.post(reverse("phones:new"), form_data()).status_code == 403
+    assert viewer_client.post(reverse("phones:new"), create_form_data()).status_code == 403
 
 
 def test_valid_submit_creates_one_phone_upstream_caches_it_and_lands_on_its_page(
-    directory, editor_client: Client, editor: User
+    seed_directory, editor_client: Client, editor: User
 ):
-    data = form_data()
+    data = create_form_data()
     response = editor_client.post(reverse("phones:new"), data)
 
     phone_id = data["client_id"]
     assert response.status_code == 302
     assert response["Location"] == reverse("phones:detail", args=[phone_id])
-    assert upstream_posts(directory) == 1
-    assert upstream_has(directory, phone_id)
+    assert upstream_posts(seed_directory) == 1
+    assert upstream_has(seed_directory, phone_id)
     phone = Phone.objects.get(id=phone_id)
     assert (phone.country_code, phone.national_number, phone.e164_number) == (
         1,
@@ -91,7 +68,10 @@ def test_valid_submit_creates_one_phone_upstream_caches_it_and_lands_on_its_page
     assert (phone.label, phone.is_primary, phone.is_verified) == ("work", True, True)
     assert list(phone.people.values_list("id", flat=True)) == ["people1"]
     assert list(phone.companies.values_list("id", flat=True)) == ["company_tenant"]
-    assert set(phone.workspaces.values_list("id", flat=True)) == {"workspace_sales", MARKETING}
+    assert set(phone.workspaces.values_list("id", flat=True)) == {
+        "workspace_sales",
+        SEED_MARKETING.id,
+    }
     audit = AuditEntry.objects.get(upstream_id=phone_id)
     assert (audit.actor, audit.action) == (editor, "phone.created")
     assert audit.trace_id
@@ -103,85 +83,86 @@ def test_valid_submit_creates_one_phone_upstream_caches_it_and_lands_on_its_page
     assert "John Doe" in page and "Acme Corporation" in page and "Sales Team Workspace" in page
 
 
-def test_htmx_submit_answers_with_a_client_redirect(directory, editor_client: Client):
-    data = form_data()
+def test_htmx_submit_answers_with_a_client_redirect(seed_directory, editor_client: Client):
+    data = create_form_data()
     response = editor_client.post(reverse("phones:new"), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("phones:detail", args=[data["client_id"]])
 
 
-def test_submitting_the_same_form_twice_creates_one_phone(directory, editor_client: Client):
-    data = form_data()
+def test_submitting_the_same_form_twice_creates_one_phone(seed_directory, editor_client: Client):
+    data = create_form_data()
     first = editor_client.post(reverse("phones:new"), data)
     second = editor_client.post(reverse("phones:new"), data)
     assert first["Location"] == second["Location"]
-    assert upstream_posts(directory) == 1
+    assert upstream_posts(seed_directory) == 1
     assert Phone.objects.filter(id=data["client_id"]).count() == 1
 
 
 def test_a_phone_already_created_upstream_by_an_earlier_send_is_confirmed_not_duplicated(
-    directory, editor_client: Client
+    seed_directory, editor_client: Client
 ):
-    data = form_data()
-    directory.add_fault("create_then_drop", method="POST", count=1)
+    data = create_form_data()
+    seed_directory.add_fault("create_then_drop", method="POST", count=1)
     editor_client.post(reverse("phones:new"), data)  # stored upstream, answer lost
     Phone.objects.filter(id=data["client_id"]).delete()  # as if the cache write was lost too
 
     response = editor_client.post(reverse("phones:new"), data)
 
     assert response.status_code == 302
-    assert upstream_posts(directory) == 2  # the re-send met a 409 and was confirmed
+    assert upstream_posts(seed_directory) == 2  # the re-send met a 409 and was confirmed
     assert Phone.objects.filter(id=data["client_id"]).count() == 1
 
 
 def test_stored_then_dropped_create_is_a_success_with_exactly_one_phone(
-    directory, editor_client: Client
+    seed_directory, editor_client: Client
 ):
-    directory.add_fault("create_then_drop", method="POST", count=1)
-    data = form_data()
+    seed_directory.add_fault("create_then_drop", method="POST", count=1)
+    data = create_form_data()
 
     response = editor_client.post(reverse("phones:new"), data)
 
     assert response.status_code == 302
-    assert upstream_posts(directory) == 1
-    assert upstream_has(directory, data["client_id"])
+    assert upstream_posts(seed_directory) == 1
+    assert upstream_has(seed_directory, data["client_id"])
     assert Phone.objects.filter(id=data["client_id"]).exists()
 
 
 def test_timed_out_create_is_looked_up_then_resent_once_with_the_same_id(
-    directory, editor_client: Client, settings
+    seed_directory, editor_client: Client, settings
 ):
     settings.WELL_API_TIMEOUT = 0.5
     upstream_client.cache_clear()
-    directory.add_fault("slow", seconds=2, method="POST", count=1)
-    before = directory.stats()["phones"]
-    data = form_data()
+    seed_directory.add_fault("slow", seconds=2, method="POST", count=1)
+    before = seed_directory.stats()["phones"]
+    data = create_form_data()
 
     response = editor_client.post(reverse("phones:new"), data)
 
     assert response.status_code == 302
-    assert directory.stats()["counts"]["GET /v1/phones/{id}"] == 1
-    time.sleep(2.5)  # the slow first send completes late: it must not make a second phone
-    assert upstream_posts(directory) == 2
-    assert directory.stats()["phones"] == before + 1
-    assert upstream_has(directory, data["client_id"])
+    assert seed_directory.stats()["counts"]["GET /v1/phones/{id}"] == 1
+    # The slow first send is answered late: it must not make a second phone.
+    wait_answered(seed_directory)
+    assert upstream_posts(seed_directory) == 2
+    assert seed_directory.stats()["phones"] == before + 1
+    assert upstream_has(seed_directory, data["client_id"])
 
 
-def test_upstream_503_twice_is_retried_within_the_budget(directory, editor_client: Client):
-    directory.add_fault("status", status=503, method="POST", count=2)
-    data = form_data()
+def test_upstream_503_twice_is_retried_within_the_budget(seed_directory, editor_client: Client):
+    seed_directory.add_fault("status", status=503, method="POST", count=2)
+    data = create_form_data()
     response = editor_client.post(reverse("phones:new"), data)
     assert response.status_code == 302
-    assert upstream_posts(directory) == 3
-    assert upstream_has(directory, data["client_id"])
+    assert upstream_posts(seed_directory) == 3
+    assert upstream_has(seed_directory, data["client_id"])
 
 
 def test_unreachable_wellapp_keeps_the_input_and_says_submitting_again_is_safe(
-    directory, editor_client: Client, settings
+    seed_directory, editor_client: Client, settings
 ):
     settings.WELL_CREATE_BUDGET = 2.0
-    directory.add_fault("status", status=503)
-    data = form_data(national_number="415.555.0134")
+    seed_directory.add_fault("status", status=503)
+    data = create_form_data(national_number="415.555.0134")
 
     started = time.monotonic()
     response = editor_client.post(reverse("phones:new"), data)
@@ -198,19 +179,19 @@ def test_unreachable_wellapp_keeps_the_input_and_says_submitting_again_is_safe(
     assert elapsed < 5
     assert not Phone.objects.filter(id=data["client_id"]).exists()
 
-    directory.clear_faults()
+    seed_directory.clear_faults()
     retry = editor_client.post(reverse("phones:new"), data)
     assert retry.status_code == 302
-    assert upstream_posts(directory) >= 2
+    assert upstream_posts(seed_directory) >= 2
     assert Phone.objects.filter(id=data["client_id"]).count() == 1
 
 
 def test_refused_token_shows_a_banner_and_keeps_the_input(
-    directory, editor_client: Client, settings
+    seed_directory, editor_client: Client, settings
 ):
     settings.WELL_API_TOKEN = "not-the-token"
     upstream_client.cache_clear()
-    response = editor_client.post(reverse("phones:new"), form_data())
+    response = editor_client.post(reverse("phones:new"), create_form_data())
     html = response.content.decode()
     assert response.status_code == 200
     assert "WellApp refused the portal&#x27;s API token" in html
@@ -220,13 +201,13 @@ def test_refused_token_shows_a_banner_and_keeps_the_input(
 
 
 def test_person_unknown_upstream_is_an_error_on_the_people_field_with_the_trace_id(
-    directory, editor_client: Client
+    seed_directory, editor_client: Client
 ):
     make_person("ghost", "Gus Ghost")
-    response = editor_client.post(reverse("phones:new"), form_data(persons=["ghost"]))
+    response = editor_client.post(reverse("phones:new"), create_form_data(people=["ghost"]))
     html = response.content.decode()
     assert response.status_code == 200
-    errors = re.search(r'id="persons-errors">(.*?)</span>', html, re.S).group(1)
+    errors = re.search(r'id="people-errors">(.*?)</span>', html, re.S).group(1)
     assert "WellApp rejected the phone" in errors
     assert "Gus Ghost" in errors
     trace_id = re.search(r"WellApp trace id <code>([^<]+)</code>", html).group(1)
@@ -235,41 +216,41 @@ def test_person_unknown_upstream_is_an_error_on_the_people_field_with_the_trace_
 
 
 def test_invalid_number_is_refused_before_wellapp_and_keeps_every_chip(
-    directory, editor_client: Client
+    seed_directory, editor_client: Client
 ):
-    response = editor_client.post(reverse("phones:new"), form_data(national_number="415"))
+    response = editor_client.post(reverse("phones:new"), create_form_data(national_number="415"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "This number is too short." in html
-    assert upstream_posts(directory) == 0
+    assert upstream_posts(seed_directory) == 0
     for name, value in [
-        ("persons", "people1"),
+        ("people", "people1"),
         ("companies", "company_tenant"),
         ("workspaces", "workspace_sales"),
-        ("workspaces", MARKETING),
+        ("workspaces", SEED_MARKETING.id),
     ]:
         assert f'<input type="hidden" name="{name}" value="{value}">' in html
 
 
-def test_an_id_the_directory_does_not_know_is_a_field_error(directory, editor_client: Client):
-    response = editor_client.post(reverse("phones:new"), form_data(companies=["nope"]))
+def test_an_id_the_directory_does_not_know_is_a_field_error(seed_directory, editor_client: Client):
+    response = editor_client.post(reverse("phones:new"), create_form_data(companies=["nope"]))
     html = response.content.decode()
     assert "1 selected companies are not in the local directory any more" in html
-    assert upstream_posts(directory) == 0
+    assert upstream_posts(seed_directory) == 0
 
 
-def test_pasted_international_number_sets_the_country(directory, editor_client: Client):
-    data = form_data(national_number="+44 20 7946 0958", country="US")
+def test_pasted_international_number_sets_the_country(seed_directory, editor_client: Client):
+    data = create_form_data(national_number="+44 20 7946 0958", country="US")
     response = editor_client.post(reverse("phones:new"), data)
     assert response.status_code == 302
     phone = Phone.objects.get(id=data["client_id"])
     assert (phone.country_code, phone.national_number) == (44, "2079460958")
 
 
-def test_italian_number_keeps_its_leading_zero_upstream(directory, editor_client: Client):
-    data = form_data(national_number="06 1234 5678", country="IT")
+def test_italian_number_keeps_its_leading_zero_upstream(seed_directory, editor_client: Client):
+    data = create_form_data(national_number="06 1234 5678", country="IT")
     editor_client.post(reverse("phones:new"), data)
-    stored = directory.state.get_phone(data["client_id"])
+    stored = seed_directory.state.get_phone(data["client_id"])
     phone = Phone.objects.get(id=data["client_id"])
     assert phone.national_number == "0612345678"
     assert phone.e164_number == "+390612345678"

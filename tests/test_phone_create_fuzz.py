@@ -32,7 +32,7 @@ hostile = st.one_of(
     number=hostile,
     label=st.one_of(st.sampled_from(["work", "mobile", "nope", ""]), st.text(max_size=10)),
     client_id=st.one_of(st.uuids().map(str), st.text(max_size=40)),
-    persons=st.lists(hostile, max_size=3),
+    people=st.lists(hostile, max_size=3),
     primary=st.sampled_from(["on", "", "true", "\x00"]),
 )
 @settings(
@@ -41,7 +41,7 @@ hostile = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_random_form_input_never_yields_a_server_error(
-    wellapp, editor_client: Client, country, number, label, client_id, persons, primary
+    wellapp, editor_client: Client, country, number, label, client_id, people, primary
 ):
     data = {
         "client_id": client_id,
@@ -49,7 +49,7 @@ def test_random_form_input_never_yields_a_server_error(
         "national_number": number,
         "label": label,
         "is_primary": primary,
-        "persons": persons,
+        "people": people,
     }
     response = editor_client.post(reverse("phones:new"), data)
     assert response.status_code in (200, 302)

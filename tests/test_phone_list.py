@@ -1,11 +1,13 @@
 """The first phones page: a table of cached phones, newest first, a keyset page at a time."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from phones.selectors.list_query import DEFAULT_PAGE_SIZE, ListQuery, cursor_decode
 from phones.selectors.listing import phone_page
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
@@ -78,15 +80,19 @@ def test_newer_link_returns_to_the_previous_page(viewer_client: Client):
 
 def test_phones_with_the_same_creation_time_are_neither_skipped_nor_repeated():
     first = make_phone(0)
-    phones = [first] + [make_phone(n, created_at=first.upstream_created_at) for n in range(1, 8)]
-    seen, cursor = [], None
+    count = 2 * DEFAULT_PAGE_SIZE + 3
+    same = [make_phone(n, created_at=first.upstream_created_at) for n in range(1, count)]
+    phones = [first, *same]
+    seen, query, pages = [], ListQuery(), 0
     while True:
-        page = phone_page(cursor=cursor, size=3)
+        page = phone_page(query=query)
         seen.extend(p.id for p in page.phones)
+        pages += 1
         if not page.next_cursor:
             break
-        cursor = page.next_cursor
-    assert len(seen) == 8
+        query = replace(query, cursor=cursor_decode(page.next_cursor, sort=query.sort))
+    assert pages == 3
+    assert len(seen) == count
     assert set(seen) == {p.id for p in phones}
 
 

@@ -21,13 +21,15 @@ from django.urls import reverse
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from phones.list_form import LEGACY_PARAMETERS
+from phones.selectors.list_query import DEFAULT_SORT, SORTS
 from tests.fuzz_child import COMPANY_IDS, CRASH, PERSON_IDS, WORKSPACE_IDS
 from tests.fuzz_harness import ChildDied, FuzzChild, child_database
 
 pytestmark = pytest.mark.timeout(180)
 
 PICKER_KINDS = ("people", "companies", "workspaces")
-SORTS = ("-created", "created", "-updated", "updated", "number", "-number")
+SORT_NAMES = tuple(sort.name for sort in SORTS)
 
 # Every general category but surrogates (Cs), which no request can carry.
 ANY_CHAR = st.characters(exclude_categories=("Cs",))
@@ -158,6 +160,10 @@ def list_queries(draw: st.DrawFn) -> dict[str, list[str]]:
             query[name] = draw(st.lists(value, min_size=1, max_size=3 if many else 1))
 
     maybe("q", HOSTILE)
+    maybe("workspaces", st.sampled_from(WORKSPACE_IDS), many=True)
+    maybe("companies", st.sampled_from(COMPANY_IDS), many=True)
+    maybe("people", st.sampled_from(PERSON_IDS), many=True)
+    # Bookmarks from before the plural names, alone or beside the plural ones.
     maybe("workspace", st.sampled_from(WORKSPACE_IDS), many=True)
     maybe("company", st.sampled_from(COMPANY_IDS), many=True)
     maybe("person", st.sampled_from(PERSON_IDS), many=True)
@@ -167,10 +173,10 @@ def list_queries(draw: st.DrawFn) -> dict[str, list[str]]:
     maybe("verified", st.sampled_from(["", "yes", "no"]))
     maybe("created_from", DATES | st.sampled_from(["2025-02-30", "0001-01-01", "9999-12-31"]))
     maybe("created_to", DATES | st.sampled_from(["2025-02-30", "0001-01-01", "9999-12-31"]))
-    maybe("sort", st.sampled_from(["", *SORTS]))
+    maybe("sort", st.sampled_from(["", *SORT_NAMES]))
     maybe("size", st.sampled_from(["", "25", "50", "100", "0", "-25", "1e3", "9" * 30]))
     sort = query.get("sort", [""])[-1]
-    maybe("cursor", cursors(sort if sort in SORTS else "-created"))
+    maybe("cursor", cursors(sort if sort in SORT_NAMES else DEFAULT_SORT.name))
     return query
 
 
@@ -231,7 +237,8 @@ def test_searching_the_crashing_text_shows_matches_and_keeps_the_search(child: F
 
 @given(query=list_queries())
 @example(query={"q": [CRASH]})
-@example(query={"q": [CRASH], "sort": ["number"], "person": [PERSON_IDS[7]]})
+@example(query={"q": [CRASH], "sort": ["number"], "people": [PERSON_IDS[7]]})
+@example(query={"person": [PERSON_IDS[7]], "people": [PERSON_IDS[7], "nobody"]})
 @example(query={"created_from": ["9999-12-31"], "created_to": ["9999-12-31"]})
 @example(query={"created_from": ["0001-01-01"], "created_to": ["0001-01-01"]})
 @settings(FUZZ, max_examples=100)
@@ -266,7 +273,7 @@ def test_pickers_answer_any_search(child: FuzzChild, q: str, picker: str):
 
 
 @given(
-    name=st.sampled_from(["q", "cursor", "workspace", "created_from", "sort"]),
+    name=st.sampled_from(["q", "cursor", "workspaces", *LEGACY_PARAMETERS, "created_from", "sort"]),
     raw=st.binary(max_size=60),
 )
 @example(name="q", raw=CRASH.encode())

@@ -5,13 +5,16 @@ import json
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from phones.middleware import HtmxHttpRequest
 from phones.models import OutboxEntry, SyncRun
-from phones.views.errors import NO_PERMISSION_MESSAGE, STALE_PAGE_MESSAGE
-from tests.test_security_access import ENDPOINTS, PUBLIC, Endpoint, make_records, url_for
+from phones.views.errors import NO_PERMISSION_MESSAGE, STALE_PAGE_MESSAGE, csrf_failure
+from tests.test_security_access import ENDPOINTS, PUBLIC, Endpoint, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +32,21 @@ def page_token(client: Client, *, public: bool = False) -> str:
     return json.loads(HX_HEADERS.search(page).group(1))["X-CSRFToken"]
 
 
+# The requests the recording failure view below was given, in order.
+FAILED_REQUESTS: list[HtmxHttpRequest] = []
+
+
+def recording_csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
+    """The portal's CSRF failure view, noting the request CsrfViewMiddleware handed it."""
+    FAILED_REQUESTS.append(request)
+    return csrf_failure(request, reason)
+
+
 @pytest.fixture
-def records(db) -> None:
-    make_records()
+def recorded_failures(settings) -> list[HtmxHttpRequest]:
+    FAILED_REQUESTS.clear()
+    settings.CSRF_FAILURE_VIEW = f"{__name__}.recording_csrf_failure"
+    return FAILED_REQUESTS
 
 
 @pytest.fixture
@@ -61,7 +76,7 @@ def assert_alert_fragment(response, message: str) -> None:
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=str)
 def test_post_without_the_token_is_refused_with_a_reload_page(
-    endpoint: Endpoint, strict_client: Client, records, wellapp
+    endpoint: Endpoint, strict_client: Client, route_records, wellapp
 ):
     client = client_for(endpoint, strict_client)
     # The browser holds the CSRF cookie; the request lost its token.
@@ -76,7 +91,7 @@ def test_post_without_the_token_is_refused_with_a_reload_page(
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=str)
 def test_post_with_the_form_token_is_accepted(
-    endpoint: Endpoint, strict_client: Client, records, wellapp
+    endpoint: Endpoint, strict_client: Client, route_records, wellapp
 ):
     client = client_for(endpoint, strict_client)
     token = page_token(client, public=endpoint.who == PUBLIC)
@@ -86,7 +101,7 @@ def test_post_with_the_form_token_is_accepted(
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=str)
 def test_htmx_post_with_the_hx_headers_token_is_accepted(
-    endpoint: Endpoint, strict_client: Client, records, wellapp
+    endpoint: Endpoint, strict_client: Client, route_records, wellapp
 ):
     client = client_for(endpoint, strict_client)
     token = page_token(client, public=endpoint.who == PUBLIC)
@@ -96,7 +111,7 @@ def test_htmx_post_with_the_hx_headers_token_is_accepted(
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=str)
 def test_htmx_post_without_the_token_gets_the_alert_not_a_broken_fragment(
-    endpoint: Endpoint, strict_client: Client, records, wellapp
+    endpoint: Endpoint, strict_client: Client, route_records, wellapp
 ):
     client = client_for(endpoint, strict_client)
     page_token(client, public=endpoint.who == PUBLIC)
@@ -115,13 +130,43 @@ def test_htmx_post_with_a_token_from_an_earlier_session_gets_the_alert(strict_cl
     assert not SyncRun.objects.exists()
 
 
+def test_the_csrf_failure_view_reads_htmx_from_django_htmx(
+    strict_client: Client, recorded_failures: list[HtmxHttpRequest]
+):
+    page_token(strict_client)
+    htmx = strict_client.post(reverse("phones:sync"), {}, headers=HTMX)
+    plain = strict_client.post(reverse("phones:sync"), {})
+    assert_alert_fragment(htmx, STALE_PAGE_MESSAGE)
+    assert plain.status_code == 403 and "HX-Retarget" not in plain
+    htmx_request, plain_request = recorded_failures
+    assert htmx_request.htmx
+    assert htmx_request.htmx.current_url == HTMX["HX-Current-URL"]
+    assert not plain_request.htmx
+
+
+def test_htmx_details_are_read_before_the_csrf_and_login_checks():
+    """CsrfViewMiddleware and the login check answer some requests themselves, and the
+    error views answering for any later middleware read request.htmx: HtmxMiddleware runs
+    before all of them."""
+    order = django_settings.MIDDLEWARE
+    htmx = order.index("django_htmx.middleware.HtmxMiddleware")
+    for name in (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "phones.middleware.LoginRequiredMiddleware",
+    ):
+        assert htmx < order.index(name), name
+
+
 def test_refused_logout_leaves_the_user_logged_in(strict_client: Client):
     page_token(strict_client)
     assert strict_client.post(reverse("logout")).status_code == 403
     assert strict_client.get(reverse("phones:list")).status_code == 200
 
 
-def test_refused_writes_change_nothing(strict_client: Client, records):
+def test_refused_writes_change_nothing(strict_client: Client, route_records):
     page_token(strict_client)
     strict_client.post(reverse("phones:sync"), {"full": "1"})
     strict_client.post(url_for("phones/queue/<uuid:entry_id>/discard/"), {})

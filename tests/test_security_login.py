@@ -1,23 +1,26 @@
 """Logging in: wrong passwords lock a username out from one address for a while, a session
 ends after a quiet spell, and every login and failed login is in the audit log."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from phones.middleware import HtmxHttpRequest, LoginRequiredMiddleware
 from phones.models import AuditEntry
 from phones.signals import LOGIN, LOGIN_FAILED
+from tests.factories import PASSWORD
 from tests.test_settings import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery"
 WRONG = "incorrect horse battery"
 LOCKED_TEXT = "Too many failed logins"
 
@@ -144,6 +147,58 @@ def test_an_htmx_request_from_a_foreign_page_goes_to_the_plain_login(client: Cli
         headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/phones/"},
     )
     assert response["HX-Redirect"] == reverse("login")
+
+
+def test_an_htmx_page_path_leading_to_another_site_goes_to_the_plain_login(client: Client):
+    response = client.get(
+        reverse("phones:sync_status"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver//evil.example/x"},
+    )
+    assert response["HX-Redirect"] == reverse("login")
+
+
+def test_an_htmx_history_restore_of_an_idle_session_gets_the_login_page(
+    viewer_client: Client,
+):
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    url = reverse("phones:list") + "?q=415"
+    response = viewer_client.get(
+        url,
+        headers={
+            "HX-Request": "true",
+            "HX-History-Restore-Request": "true",
+            "HX-Current-URL": "http://testserver/phones/?q=415",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/phones/%3Fq%3D415"
+    assert "HX-Redirect" not in response
+
+
+def test_the_login_check_reads_htmx_from_django_htmx(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+):
+    seen: list[HtmxHttpRequest] = []
+    handle = LoginRequiredMiddleware.handle_no_permission
+
+    def recording(
+        self: LoginRequiredMiddleware, request: HtmxHttpRequest, view_func: Callable
+    ) -> HttpResponse:
+        seen.append(request)
+        return handle(self, request, view_func)
+
+    monkeypatch.setattr(LoginRequiredMiddleware, "handle_no_permission", recording)
+    htmx = client.get(
+        reverse("phones:sync_status"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/phones/new/"},
+    )
+    plain = client.get(reverse("phones:sync_status"))
+    assert htmx["HX-Redirect"] == f"{reverse('login')}?next=/phones/new/"
+    assert plain.status_code == 302 and "HX-Redirect" not in plain
+    htmx_request, plain_request = seen
+    assert htmx_request.htmx
+    assert htmx_request.htmx.current_url == "http://testserver/phones/new/"
+    assert not plain_request.htmx
 
 
 def test_idle_minutes_come_from_the_environment():

@@ -13,8 +13,7 @@ from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from phones.models import Phone, SyncRun
-from phones.services.sync import sync_request, sync_run
-from phones.tasks import sync_task
+from phones.services.sync import sync_request, sync_run, sync_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -44,7 +43,7 @@ def test_editor_sync_enqueues_one_run_and_a_second_click_while_running_starts_no
     run = only_run()
     assert (run.status, run.full, run.requested_by) == (SyncRun.Status.RUNNING, False, editor)
     task = DBTaskResult.objects.get()
-    assert task.task_path == "phones.tasks.sync_task"
+    assert task.task_path == "phones.services.sync.sync_task"
     assert task.args_kwargs == {"args": [], "kwargs": {"run_id": run.pk, "full": False}}
     assert messages_of(response) == ["Sync started; its progress shows above the list."]
 

@@ -31,7 +31,7 @@ def _who(user: object) -> str:
 
 def _audit_events(audit: list[AuditEntry], entry: OutboxEntry | None) -> list[HistoryEvent]:
     events: list[HistoryEvent] = []
-    sends = [row for row in audit if row.action == "phone.sent"] or [None]
+    sends: list[AuditEntry | None] = [row for row in audit if row.action == "phone.sent"] or [None]
     for row in audit:
         who = _who(row.actor)
         if row is sends[-1]:

@@ -4,15 +4,13 @@ Every page is a keyset page: ``WHERE (sort_key, id) < (last_key, last_id) ORDER 
 id LIMIT n`` over the narrow listing rows, so page 2,000 costs what page 1 costs and no
 request counts the whole table. Which index a page is read through (the sort order's, the
 trigram index of the search text, or a link table) is chosen per request by
-``phones.selectors.listing_plan``.
+``phones.selectors.listing_plan``. What a page asks for comes as a ``ListQuery``
+(``phones.selectors.list_query``), already validated.
 """
 
-import base64
-import binascii
-import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,30 +19,12 @@ from django.core.cache import cache
 from django.db.models import F, Prefetch
 
 from phones.models import Phone, PhoneListing
+from phones.selectors.list_query import Cursor, ListQuery, cursor_encode, cursor_key
 from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
 
-DEFAULT_PAGE_SIZE = 25
-PAGE_SIZES = (25, 50, 100)
 MAX_TERMS = 5
 COUNT_CACHE_SECONDS = 30
 COUNT_CACHE_KEY = "phones:count"
-
-# sort name -> (listing column, descending)
-SORTS: dict[str, tuple[str, bool]] = {
-    "-created": ("created_at", True),
-    "created": ("created_at", False),
-    "-updated": ("updated_at", True),
-    "updated": ("updated_at", False),
-    "number": ("e164_number", False),
-    "-number": ("e164_number", True),
-}
-# listing column -> the phone attribute it copies (a cursor is made from a phone)
-PHONE_ATTRIBUTE = {
-    "created_at": "upstream_created_at",
-    "updated_at": "upstream_updated_at",
-    "e164_number": "e164_number",
-}
-DEFAULT_SORT = "-created"
 
 # A table row's links as plain lists (phone.people_list, ...): no related manager is built
 # per row and per relation while the page renders.
@@ -58,34 +38,14 @@ NUMBER_LIKE = re.compile(r"^[\d\s\-.()+/]+$")
 
 
 @dataclass(frozen=True)
-class PhoneFilters:
-    """What the list is narrowed to; every field optional."""
-
-    q: str = ""
-    workspaces: Sequence[str] = ()
-    companies: Sequence[str] = ()
-    people: Sequence[str] = ()
-    label: str = ""
-    country_code: int | None = None
-    is_primary: bool | None = None
-    is_verified: bool | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-
-    @property
-    def active(self) -> bool:
-        return self != PhoneFilters()
-
-
-@dataclass(frozen=True)
 class PhonePage:
-    """One page of phones with opaque cursors to its neighbours."""
+    """One page of phones with opaque cursors to its neighbours, and how many phones match
+    when that is known without counting: when the first page holds every match."""
 
     phones: list[Phone]
     next_cursor: str | None
     previous_cursor: str | None
-    sort: str = DEFAULT_SORT
-    size: int = DEFAULT_PAGE_SIZE
+    matching: int | None = None
 
 
 def search_terms(query: str) -> list[str]:
@@ -106,17 +66,10 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _listing_query(
-    filters: PhoneFilters,
-    *,
-    sort: str,
-    limit: int,
-    beyond: tuple[Any, uuid.UUID] | None = None,
-    backwards: bool = False,
-) -> ListingQuery:
-    """The listing query for these filters, walking the sort order (or, ``backwards``, its
-    reverse) from just beyond ``beyond``."""
-    column, descending = SORTS[sort]
+def _listing_query(query: ListQuery, *, limit: int, start: Cursor | None) -> ListingQuery:
+    """The listing query for this list query's filters, walking its sort order (or, from a
+    backwards cursor, the reverse) from just beyond ``start``."""
+    filters = query.filters
     equals: list[tuple[str, Any]] = []
     if filters.label:
         equals.append(("label", filters.label))
@@ -136,6 +89,7 @@ def _listing_query(
         if ids
     ]
     created_to = filters.created_to
+    backwards = start is not None and start.backwards
     return ListingQuery(
         terms=tuple(search_terms(filters.q)),
         links=tuple(links),
@@ -147,9 +101,9 @@ def _listing_query(
             if created_to and created_to < date.max
             else None
         ),
-        column=column,
-        descending=descending != backwards,
-        beyond=beyond,
+        column=query.sort.by.column,
+        descending=query.sort.descending != backwards,
+        beyond=(start.key, start.phone_id) if start is not None else None,
         limit=limit,
     )
 
@@ -157,8 +111,9 @@ def _listing_query(
 def _phones(ids: list[uuid.UUID]) -> list[Phone]:
     """The phones of these ids, in this order, with their links and their number as staff
     read it (``international``, ``region``, kept on the listing row) for the table."""
+    # The prefetch fills the list attributes Phone declares (people_list, ...).
     found = (
-        Phone.objects.filter(id__in=ids)
+        Phone.objects.filter(id__in=ids)  # type: ignore[no-redef]
         .defer("raw")
         .annotate(international=F("listing__international"), region=F("listing__region"))
         .prefetch_related(*LINKS)
@@ -167,86 +122,50 @@ def _phones(ids: list[uuid.UUID]) -> list[Phone]:
     return [found[i] for i in ids if i in found]
 
 
-def _key(phone: Phone, sort: str) -> Any:
-    return getattr(phone, PHONE_ATTRIBUTE[SORTS[sort][0]])
-
-
-def _encode_cursor(direction: str, sort: str, phone: Phone) -> str:
-    value = _key(phone, sort)
-    value = value.isoformat() if isinstance(value, datetime) else str(value)
-    raw = json.dumps([direction, sort, value, str(phone.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[str, Any, uuid.UUID] | None:
-    """(direction, sort key, id) from a cursor made for ``sort``; None if malformed or made
-    for another sort order."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        direction, cursor_sort, value, phone_id = json.loads(base64.urlsafe_b64decode(padded))
-        if direction not in ("after", "before") or cursor_sort != sort:
-            return None
-        if not isinstance(value, str):
-            return None
-        key = datetime.fromisoformat(value) if SORTS[sort][0] != "e164_number" else value
-        if isinstance(key, datetime) and key.tzinfo is None:
-            return None
-        return direction, key, uuid.UUID(phone_id)
-    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
-        return None
-
-
-def phone_page(
-    *,
-    filters: PhoneFilters = PhoneFilters(),
-    sort: str = DEFAULT_SORT,
-    size: int = DEFAULT_PAGE_SIZE,
-    cursor: str | None = None,
-) -> PhonePage:
-    """One keyset page of the filtered list, with its links prefetched for the table."""
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    decoded = decode_cursor(cursor, sort) if cursor else None
-    backwards = decoded is not None and decoded[0] == "before"
-    beyond = (decoded[1], decoded[2]) if decoded else None
-    query = _listing_query(filters, sort=sort, limit=size + 1, beyond=beyond, backwards=backwards)
-    ids = listing_ids(query, total=phone_count())
+def phone_page(*, query: ListQuery) -> PhonePage:
+    """One keyset page of the list, with its links prefetched for the table."""
+    cursor, sort, size = query.cursor, query.sort, query.size
+    listing = _listing_query(query, limit=size + 1, start=cursor)
+    ids = listing_ids(listing, total=phone_count())
     more = len(ids) > size
     rows = _phones(ids[:size])
-    if backwards:
+    if cursor is not None and cursor.backwards:
         rows.reverse()
         has_previous, has_next = more, True
     else:
-        has_next, has_previous = more, decoded is not None
+        has_next, has_previous = more, cursor is not None
     return PhonePage(
         phones=rows,
-        next_cursor=_encode_cursor("after", sort, rows[-1]) if rows and has_next else None,
-        previous_cursor=_encode_cursor("before", sort, rows[0]) if rows and has_previous else None,
-        sort=sort,
-        size=size,
+        next_cursor=cursor_encode(sort=sort, phone=rows[-1]) if rows and has_next else None,
+        previous_cursor=(
+            cursor_encode(sort=sort, phone=rows[0], backwards=True)
+            if rows and has_previous
+            else None
+        ),
+        # A count of a filtered list is only known when its first page holds all of it.
+        matching=len(rows) if cursor is None and not has_next else None,
     )
 
 
 def phone_count() -> int:
     """How many phones the list holds, recounted at most every 30 seconds."""
-    return cache.get_or_set(COUNT_CACHE_KEY, PhoneListing.objects.count, COUNT_CACHE_SECONDS)
+    count = cache.get_or_set(COUNT_CACHE_KEY, PhoneListing.objects.count, COUNT_CACHE_SECONDS)
+    return int(count or 0)
 
 
-def phone_export_rows(
-    *, filters: PhoneFilters, sort: str = DEFAULT_SORT, chunk: int = 500
-) -> Iterator[Phone]:
-    """Every phone of the filtered list in list order, a chunk at a time (keyset, so memory
-    stays flat however many there are)."""
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    beyond = None
+def phone_export_rows(*, query: ListQuery, chunk: int = 500) -> Iterator[Phone]:
+    """Every phone of the list in its order, from the first (the query's page size and
+    cursor do not apply), a chunk at a time (keyset, so memory stays flat however many
+    there are)."""
+    start = None
     total = phone_count()
     planned = None
     while True:
-        query = _listing_query(filters, sort=sort, limit=chunk, beyond=beyond)
+        listing = _listing_query(query, limit=chunk, start=start)
         # Planned once: every chunk of the export is the same query from a later start.
-        planned = planned or listing_plan(query, total=total)
-        rows = _phones(listing_ids(query, total=total, planned=planned))
+        planned = planned or listing_plan(listing, total=total)
+        rows = _phones(listing_ids(listing, total=total, planned=planned))
         yield from rows
         if len(rows) < chunk:
             return
-        beyond = (_key(rows[-1], sort), rows[-1].id)
+        start = Cursor(key=cursor_key(rows[-1], query.sort), phone_id=rows[-1].id)

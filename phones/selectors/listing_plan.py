@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 from phones.models import Phone, PhoneListing
 
@@ -91,6 +92,7 @@ def _sqlite() -> bool:
 
 def _db_value(column: str, value: Any) -> Any:
     field = PhoneListing._meta.get_field(column)
+    assert isinstance(field, Field)
     return field.get_db_prep_value(value, connection, prepared=False)
 
 
@@ -333,6 +335,7 @@ def listing_ids(
     if plan.kind == "probe":
         found = _walk(query, rows=int(plan.walk_rows))
         if len(found) < query.limit:
+            assert source is not None  # a probe names the index it falls back to
             found = _drive(query, source)
     elif source is None:
         found = _walk(query)

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 
 from phones.models import AuditEntry
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | None,
     action: str,
     upstream_id: str = "",
     trace_id: str = "",
@@ -17,7 +17,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry: who (None for the system), what, and WellApp's ids for it."""
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor,
         action=action,
         upstream_id=upstream_id,
         trace_id=trace_id,

@@ -106,7 +106,7 @@ def _upsert_rows(
     written: set[Any] = set()
     if not rows:
         return counts, written
-    existing = model.objects.in_bulk(list(rows))
+    existing = model._default_manager.in_bulk(list(rows))
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
@@ -129,9 +129,9 @@ def _upsert_rows(
         changed_fields.update(touch or {})
         to_update.append(obj)
         written.add(pk)
-    model.objects.bulk_create(to_create, batch_size=BATCH)
+    model._default_manager.bulk_create(to_create, batch_size=BATCH)
     if to_update:
-        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH)
+        model._default_manager.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH)
     counts.created, counts.updated = len(to_create), len(to_update)
     return counts, written
 
@@ -231,20 +231,20 @@ def _sync_links(wanted: dict[str, dict[uuid.UUID, set[str]]]) -> set[uuid.UUID]:
         target = wanted[name]
         column = f"{name}_id"
         have: dict[uuid.UUID, set[str]] = {pk: set() for pk in target}
-        for phone_id, other in table.objects.filter(phone_id__in=list(target)).values_list(
+        for phone_id, other in table._default_manager.filter(phone_id__in=list(target)).values_list(
             "phone_id", column
         ):
             have[phone_id].add(other)
-        to_add = []
+        to_add: list[models.Model] = []
         for pk, ids in target.items():
             if ids == have[pk]:
                 continue
             changed.add(pk)
             stale = have[pk] - ids
             if stale:
-                table.objects.filter(phone_id=pk, **{f"{column}__in": stale}).delete()
+                table._default_manager.filter(phone_id=pk, **{f"{column}__in": stale}).delete()
             to_add.extend(table(phone_id=pk, **{column: other}) for other in ids - have[pk])
-        table.objects.bulk_create(to_add, batch_size=BATCH)
+        table._default_manager.bulk_create(to_add, batch_size=BATCH)
     return changed
 
 

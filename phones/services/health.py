@@ -1,17 +1,9 @@
-"""The process-wide WellApp client, and the health report built on it."""
-
-import functools
+"""The health report: whether the database and WellApp answer."""
 
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 
-from phones.upstream.client import WellAppClient
-
-
-@functools.cache
-def upstream_client() -> WellAppClient:
-    """The one pooled WellApp client of this process, configured from settings."""
-    return WellAppClient.from_settings()
+from phones.upstream.shared import upstream_client
 
 
 def health_check() -> dict[str, str]:

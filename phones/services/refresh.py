@@ -2,16 +2,16 @@
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from phones.models import Phone
 from phones.services.audit import audit_record
 from phones.services.cache import directory_upsert, phones_upsert
-from phones.services.health import upstream_client
 from phones.services.listing import listing_refresh
 from phones.upstream.errors import NotFound, UpstreamError
+from phones.upstream.shared import upstream_client
 
 
 class PhoneRefreshFailed(Exception):
@@ -23,9 +23,7 @@ class PhoneRefreshFailed(Exception):
         self.trace_id = trace_id
 
 
-def phone_refresh(
-    *, phone_id: uuid.UUID, actor: AbstractBaseUser | AnonymousUser | None = None
-) -> Phone:
+def phone_refresh(*, phone_id: uuid.UUID, actor: User | None = None) -> Phone:
     """Read one phone from WellApp into the cache; one WellApp no longer has is marked deleted.
     Either way the audit log records who asked, what came of it and WellApp's trace id."""
     try:

@@ -8,7 +8,7 @@ moves the mark only when it completes. Only a full run that read every phone mar
 phones WellApp no longer lists as deleted.
 
 Staff start a run with ``sync_request``: it records the run and hands it to the background
-task worker, which calls ``sync_run`` for it.
+task worker (``manage.py db_worker``), which runs ``sync_task`` and so ``sync_run`` for it.
 """
 
 import logging
@@ -16,21 +16,23 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
 
 from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
 from phones.selectors.listing import COUNT_CACHE_KEY
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
-from phones.services.health import upstream_client
 from phones.services.listing import listing_refresh
 from phones.upstream.client import WellAppClient
 from phones.upstream.errors import UpstreamError
 from phones.upstream.records import Page, PhoneRecord
+from phones.upstream.shared import upstream_client
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def _stamp_key(value: datetime | None) -> float:
     return value.timestamp() if value else float("-inf")
 
 
-def _pages(client: WellAppClient, resource: str, since: datetime | None) -> Iterator[Page]:
+def _pages(client: WellAppClient, resource: str, since: datetime | None) -> Iterator[Page[Any]]:
     if resource == "workspaces":
         return client.iter_workspace_pages()
     if resource == "companies":
@@ -86,7 +88,7 @@ def _pages(client: WellAppClient, resource: str, since: datetime | None) -> Iter
     return client.iter_phone_pages(since=since)
 
 
-def _write_page(resource: str, page: Page) -> UpsertCounts:
+def _write_page(resource: str, page: Page[Any]) -> UpsertCounts:
     """Upsert one page; a phone page's side-loaded related records go first."""
     if resource != "phones":
         return directory_upsert(**{resource: page.items})
@@ -246,6 +248,27 @@ def sync_run(
     return run
 
 
+@task
+def sync_task(run_id: int, full: bool) -> dict[str, int | str]:
+    """Run the sync recorded as ``run_id`` (created by ``sync_request``).
+
+    A run that is no longer running (given up meanwhile, or already done) is left as it is.
+    When WellApp fails, the run records the error and its trace id and the task fails too.
+    """
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != SyncRun.Status.RUNNING:
+        return {"run": run_id, "status": "skipped"}
+    run = sync_run(full=full, run=run)
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "records": run.records,
+        "created": run.created,
+        "updated": run.updated,
+        "deleted": run.deleted,
+    }
+
+
 def _lock_runs() -> None:
     """Serialise concurrent requests for a sync until the current transaction ends.
 
@@ -257,11 +280,8 @@ def _lock_runs() -> None:
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
 
-def sync_request(*, actor: AbstractBaseUser | None, full: bool = False) -> SyncRun:
+def sync_request(*, actor: User | None, full: bool = False) -> SyncRun:
     """Start a sync in the background, or return the one already running."""
-    # The task module imports this one; importing it here avoids a cycle.
-    from phones.tasks import sync_task
-
     with transaction.atomic():
         _lock_runs()
         now = timezone.now()

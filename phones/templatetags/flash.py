@@ -2,7 +2,7 @@
 sentence says what happened, the trace id is shown once beside it with a copy button."""
 
 from django import template
-from django.contrib import messages
+from django.contrib.messages.storage.base import Message
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ TRACE_TAG = "trace:"
 
 
 @register.filter
-def trace_id(message: messages.storage.base.Message) -> str:
+def trace_id(message: Message) -> str:
     """The WellApp trace id a flash message carries, or ""."""
     for tag in (message.extra_tags or "").split():
         if tag.startswith(TRACE_TAG):

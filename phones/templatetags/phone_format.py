@@ -35,7 +35,7 @@ def options(field: BoundField) -> str:
     current = field.value()
     values = current if isinstance(current, list | tuple) else [current]
     selected = frozenset("" if v is None else str(v) for v in values)
-    choices = tuple((str(value), str(text)) for value, text in field.field.choices)
+    choices = tuple((str(value), str(text)) for value, text in field.field.choices)  # type: ignore[attr-defined]
     return _options_html(choices, selected)
 
 

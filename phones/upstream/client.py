@@ -1,21 +1,32 @@
 """Client for WellApp's REST API: the calls the product makes.
 
 One :class:`WellAppClient` owns one pooled ``requests.Session``; every call goes through
-its single ``_request()`` (see :mod:`phones.upstream.transport`). A POST is never re-sent
-here: when its outcome is unknown the error says ``sent=True`` and the caller looks the
-phone up by its client-generated id.
+its single ``_request()`` (see :mod:`phones.upstream.transport`). ``create_phone`` sends a
+create once; ``create_phone_confirmed`` is the create the product makes: it re-sends the
+same document (same client-generated id, so never a second phone) until WellApp confirms
+it, looking the phone up by that id whenever a send's outcome is unknown.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 from phones.upstream.documents import format_timestamp
-from phones.upstream.errors import BadResponse, NotFound, UpstreamError
+from phones.upstream.errors import (
+    AuthRejected,
+    BadResponse,
+    Conflict,
+    NotFound,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+)
 from phones.upstream.reader import (
     parse_companies,
     parse_people,
@@ -29,7 +40,9 @@ from phones.upstream.records import (
     PhoneRecord,
     WorkspaceRecord,
 )
-from phones.upstream.transport import DEFAULT_TIMEOUT, Answer, HttpTransport
+from phones.upstream.transport import Answer, HttpTransport
+
+logger = logging.getLogger("phones.upstream")
 
 MAX_PHONE_LIMIT = 200
 MAX_PEOPLE_LIMIT = 100
@@ -39,22 +52,68 @@ MAX_DIRECTORY_LIMIT = 200
 class WellAppClient(HttpTransport):
     """Talks to WellApp's ``/v1`` API: creates phones and reads phones and the directory.
 
-    ``WellAppClient(base_url, token, timeout=(connect, read), retries=3, backoff=0.5,
-    retry_after_cap=10.0, session=None, *, deadline=15.0, pool_maxsize=10)``; see
-    :class:`~phones.upstream.transport.HttpTransport` for how calls are made and retried.
+    ``WellAppClient(base_url, token, timeout=(connect, read), session=None, *,
+    policy=RetryPolicy(), pool_maxsize=10)``; see
+    :class:`~phones.upstream.transport.HttpTransport` for how calls are made and
+    :class:`~phones.upstream.policy.RetryPolicy` for how they are retried.
     """
 
-    @classmethod
-    def from_settings(cls, **options: Any) -> Self:
-        """A client configured from Django settings ``WELL_API_URL``, ``WELL_API_TOKEN`` and
-        ``WELL_API_TIMEOUT`` (read timeout in seconds; the connect timeout is at most 3.05)."""
-        from django.conf import settings
-
-        read = float(getattr(settings, "WELL_API_TIMEOUT", DEFAULT_TIMEOUT[1]))
-        options.setdefault("timeout", (min(3.05, read), read))
-        return cls(settings.WELL_API_URL, settings.WELL_API_TOKEN, **options)
-
     # Phones
+
+    def create_phone_confirmed(
+        self, document: Mapping[str, Any], *, budget: float | None = None
+    ) -> PhoneRecord:
+        """Create the phone ``document`` describes and return it once WellApp confirms it.
+
+        The same document is re-sent as the client's policy says, within ``budget`` seconds
+        (the policy's deadline when None). When a send's outcome is unknown (timeout,
+        dropped connection, unreadable 2xx answer) or WellApp answers 409, the phone is
+        looked up by its id first: found, it is the answer. A rejection (``Rejected``) or a
+        refused token (``AuthRejected``) is raised at once; when the budget or the attempts
+        run out, the last failure is raised.
+        """
+        phone_id = str(document["data"]["id"])
+        give_up_at = self.policy.give_up_at(budget)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._create_once(document, phone_id, give_up_at)
+            except (Rejected, AuthRejected):
+                raise
+            except UpstreamError as exc:
+                delay = self.policy.delay(attempt, exc.retry_after)
+                if not self.policy.may_retry(attempt, delay, give_up_at):
+                    raise
+                logger.info("Create of phone %s not confirmed (attempt %d)", phone_id, attempt)
+                time.sleep(delay)
+
+    def _create_once(
+        self, document: Mapping[str, Any], phone_id: str, give_up_at: float
+    ) -> PhoneRecord:
+        """One send of a create, and the lookup that settles an outcome it left open."""
+        try:
+            return self.create_phone(document, give_up_at=give_up_at)
+        except Conflict:
+            found = self._phone_if_exists(phone_id, give_up_at)
+            if found is None:
+                raise
+            return found  # an earlier send of this same id created it
+        except (Unavailable, BadResponse) as exc:
+            if _outcome_unknown(exc):
+                found = self._phone_if_exists(phone_id, give_up_at)
+                if found is not None:
+                    return found
+            raise
+
+    def _phone_if_exists(self, phone_id: str, give_up_at: float) -> PhoneRecord | None:
+        """The phone if WellApp has it, None if it does not (raises when WellApp cannot say).
+        Its ``related`` is the answer it came in."""
+        try:
+            page = self.get_phone(phone_id, give_up_at=give_up_at)
+        except NotFound:
+            return None
+        return replace(page.items[0], related=page)
 
     def create_phone(
         self,
@@ -210,6 +269,15 @@ class WellAppClient(HttpTransport):
                 endpoint=answer.endpoint,
             ) from exc
         return replace(page, trace_id=answer.trace_id)
+
+
+def _outcome_unknown(exc: UpstreamError) -> bool:
+    """Whether a failed send may still have created the phone."""
+    if not exc.sent:
+        return False  # never reached WellApp
+    # An error answer (429, 5xx) means WellApp handled it and did not create; anything else
+    # (timeout, dropped connection, unreadable answer) leaves the outcome open.
+    return exc.status is None or 200 <= exc.status < 300
 
 
 def _scope(workspace_id: str | None) -> dict[str, str]:

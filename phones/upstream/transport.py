@@ -3,15 +3,15 @@
 :class:`HttpTransport` owns one pooled ``requests.Session`` and the bearer credential, and
 its :meth:`~HttpTransport._request` is the only place that performs HTTP: it sets the
 headers and the ``(connect, read)`` timeout, retries idempotent reads on transient failures
-within an overall deadline, logs one line per exchange, and turns every failure into an
-:mod:`phones.upstream.errors` class. A POST is sent exactly once.
+as the client's :class:`~phones.upstream.policy.RetryPolicy` says, logs one line per
+exchange, and turns every failure into an :mod:`phones.upstream.errors` class. A POST is
+sent exactly once per call.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,13 +25,13 @@ from requests.auth import AuthBase
 
 from phones.upstream.errors import BadResponse
 from phones.upstream.failures import parse_retry_after, status_error, transport_error
+from phones.upstream.policy import RetryPolicy
 from phones.upstream.reader import decode_json
 
 logger = logging.getLogger("phones.upstream")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT = (3.05, 10.0)
-MAX_BACKOFF = 8.0
 _REDACTED = "[redacted]"
 
 
@@ -61,13 +61,6 @@ class BearerAuth(AuthBase):
         return text.replace(self.__token, _REDACTED)
 
 
-def backoff_delay(backoff: float, attempt: int) -> float:
-    """Seconds to wait after failed attempt ``attempt`` (1-based): exponential, capped, with
-    "equal jitter" (between half and all of the exponential step)."""
-    step = min(backoff * 2.0 ** (attempt - 1), MAX_BACKOFF)
-    return step / 2 + random.uniform(0, step / 2)
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A successful (2xx) exchange: the decoded JSON body and where it came from."""
@@ -90,9 +83,9 @@ class HttpTransport:
     """Performs every HTTP exchange of a WellApp client.
 
     ``timeout`` is ``(connect, read)`` seconds (a single number sets both). Reads (GET) are
-    retried up to ``retries`` times on 429/502/503/504 and connection failures, with jittered
-    exponential backoff starting at ``backoff`` seconds, or after ``Retry-After`` capped at
-    ``retry_after_cap``; no call takes longer than ``deadline`` seconds overall.
+    retried on 429/502/503/504 and connection failures as ``policy`` says: at most
+    ``policy.attempts`` tries, waiting :meth:`~phones.upstream.policy.RetryPolicy.delay`
+    between them, within ``policy.deadline`` seconds unless the caller gives its own end.
     """
 
     def __init__(
@@ -100,28 +93,20 @@ class HttpTransport:
         base_url: str,
         token: str,
         timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
-        retries: int = 3,
-        backoff: float = 0.5,
-        retry_after_cap: float = 10.0,
         session: requests.Session | None = None,
         *,
-        deadline: float = 15.0,
+        policy: RetryPolicy | None = None,
         pool_maxsize: int = 10,
     ) -> None:
         connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        if connect <= 0 or read <= 0 or deadline <= 0:
-            raise ValueError("timeouts and the deadline must be positive")
-        if retries < 0 or backoff < 0 or retry_after_cap < 0:
-            raise ValueError("retries, backoff and retry_after_cap must not be negative")
+        if connect <= 0 or read <= 0:
+            raise ValueError("timeouts must be positive")
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("base_url must be an absolute http(s) URL")
         self.base_url = base_url.rstrip("/")
         self.timeout = (float(connect), float(read))
-        self.retries = retries
-        self.backoff = backoff
-        self.retry_after_cap = retry_after_cap
-        self.deadline = deadline
+        self.policy = policy or RetryPolicy()
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._auth = BearerAuth(token)
         self._headers = {
@@ -140,7 +125,7 @@ class HttpTransport:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, "
-            f"retries={self.retries}, deadline={self.deadline})"
+            f"policy={self.policy!r})"
         )
 
     def __enter__(self) -> Self:
@@ -179,15 +164,15 @@ class HttpTransport:
         give_up_at: float | None = None,
     ) -> Answer:
         """One API call. Reads are retried (unless ``retry=False``); anything else is sent
-        once. ``give_up_at`` (a ``time.monotonic()`` instant) can end it sooner than the
-        client's own deadline. Returns the 2xx answer or raises an
+        once. It ends by ``give_up_at`` (a ``time.monotonic()`` instant) when given, else
+        within the policy's deadline. Returns the 2xx answer or raises an
         :mod:`phones.upstream.errors` class."""
         url = self._url(target)
         endpoint = urlsplit(url).path
         retryable = method in ("GET", "HEAD") if retry is None else retry
         payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-        own_deadline = time.monotonic() + self.deadline
-        give_up_at = own_deadline if give_up_at is None else min(give_up_at, own_deadline)
+        if give_up_at is None:
+            give_up_at = self.policy.give_up_at()
         attempt = 0
         while True:
             attempt += 1
@@ -208,8 +193,8 @@ class HttpTransport:
             except requests.RequestException as exc:
                 error = transport_error(exc, method, endpoint)
                 self._log(method, endpoint, type(exc).__name__, started, None, attempt)
-                delay = backoff_delay(self.backoff, attempt)
-                if self._may_retry(retryable, attempt, delay, give_up_at):
+                delay = self.policy.delay(attempt)
+                if retryable and self.policy.may_retry(attempt, delay, give_up_at):
                     time.sleep(delay)
                     continue
                 raise error from exc
@@ -218,12 +203,8 @@ class HttpTransport:
             self._log(method, endpoint, status, started, trace_id, attempt)
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                delay = (
-                    backoff_delay(self.backoff, attempt)
-                    if retry_after is None
-                    else min(retry_after, self.retry_after_cap)
-                )
-                if self._may_retry(retryable, attempt, delay, give_up_at):
+                delay = self.policy.delay(attempt, retry_after)
+                if retryable and self.policy.may_retry(attempt, delay, give_up_at):
                     response.close()
                     time.sleep(delay)
                     continue
@@ -241,9 +222,6 @@ class HttpTransport:
                     endpoint=endpoint,
                 ) from exc
             return Answer(decoded, status, trace_id, endpoint)
-
-    def _may_retry(self, retryable: bool, attempt: int, delay: float, give_up_at: float) -> bool:
-        return retryable and attempt <= self.retries and time.monotonic() + delay < give_up_at
 
     @staticmethod
     def _log(

@@ -6,13 +6,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from phones.forms import PhoneCreateForm
+from phones.http import StaffRequest
 from phones.models import OutboxEntry
 from phones.phone_numbers import check_number, region_offer
 from phones.selectors.directory import (
@@ -88,12 +89,12 @@ def _form_context(form: PhoneCreateForm, failure: PhoneCreateFailed | None = Non
     }
 
 
-def _submitted(request: HttpRequest) -> dict[str, list[str]]:
+def _submitted(request: StaffRequest) -> dict[str, list[str]]:
     """What the agent entered, kept with a queued phone so it can be corrected later."""
     return {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
 
 
-def _queued_entry(request: HttpRequest) -> OutboxEntry | None:
+def _queued_entry(request: StaffRequest) -> OutboxEntry | None:
     """The queued phone ``?queued=<id>`` asks to correct, if it is still not confirmed."""
     try:
         entry_id = uuid.UUID(request.GET.get("queued", ""))
@@ -104,8 +105,8 @@ def _queued_entry(request: HttpRequest) -> OutboxEntry | None:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("phones.add_phone", raise_exception=True)
-def new_view(request: HttpRequest) -> HttpResponse:
+@permission_required("phones.edit_directory", raise_exception=True)
+def new_view(request: StaffRequest) -> HttpResponse:
     """The new-phone form; a valid submit creates the phone in WellApp."""
     failure = None
     if request.method == "POST":
@@ -113,9 +114,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and form.number is not None:
             if request.POST.get("queue"):
                 entry = phone_queue(
-                    actor=request.user,
-                    form_data=_submitted(request),
-                    **form.phone_fields(),
+                    actor=request.user, draft=form.draft(), form_data=_submitted(request)
                 )
                 messages.info(
                     request,
@@ -125,7 +124,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
                 url = reverse("phones:outbox")
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             try:
-                phone = phone_create(actor=request.user, **form.phone_fields())
+                phone = phone_create(actor=request.user, draft=form.draft())
             except PhoneCreateFailed as exc:
                 failure = exc
                 if exc.field:
@@ -147,8 +146,8 @@ def new_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@permission_required("phones.add_phone", raise_exception=True)
-def number_preview_view(request: HttpRequest) -> HttpResponse:
+@permission_required("phones.edit_directory", raise_exception=True)
+def number_preview_view(request: StaffRequest) -> HttpResponse:
     """What the typed number is: formats, type, validity, and cached phones that share it."""
     raw = request.GET.get("national_number", "")
     region = request.GET.get("country", "")
@@ -162,7 +161,7 @@ def number_preview_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def picker_view(request: HttpRequest, kind: str) -> HttpResponse:
+def picker_view(request: StaffRequest, kind: str) -> HttpResponse:
     """Options for a directory picker, searched in the local cache."""
     search = PICKERS.get(kind)
     if search is None:

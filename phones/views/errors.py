@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import push_url, reswap, retarget
 
+from phones.http import HtmxHttpRequest
 from phones.middleware import current_page, is_htmx_fragment_request
 from phones.templatetags.flash import TRACE_TAG
 
@@ -32,7 +33,8 @@ NO_PERMISSION_MESSAGE = (
 )
 NO_ROLE_MESSAGE = (
     f"A wellui administrator must add you to {VIEWERS} (browse and search phones) or "
-    f"{EDITORS} (also create phones and start syncs) before you can use the portal."
+    f"{EDITORS} (also create phones, run syncs and manage the queue) before you can use the "
+    "portal."
 )
 NOT_FOUND_MESSAGE = "There is no page at this address."
 # Shown when even the portal's layout cannot be rendered (the database is down, say).
@@ -53,7 +55,7 @@ def flash_error(request: HttpRequest, text: str, *, trace_id: str = "") -> None:
     messages.error(request, text, extra_tags=f"{TRACE_TAG}{trace_id}" if trace_id else "")
 
 
-def _alert(request: HttpRequest, context: dict) -> HttpResponse:
+def _alert(request: HtmxHttpRequest, context: dict) -> HttpResponse:
     response = render(request, ALERT_TEMPLATE, context, status=403)
     retarget(response, ALERT_TARGET)
     reswap(response, "innerHTML")
@@ -61,7 +63,7 @@ def _alert(request: HttpRequest, context: dict) -> HttpResponse:
     return response
 
 
-def _reload_url(request: HttpRequest) -> str:
+def _reload_url(request: HtmxHttpRequest) -> str:
     """Where "reload" leads: the page the refused request came from, when it is ours."""
     if is_htmx_fragment_request(request):
         page = current_page(request)
@@ -77,15 +79,17 @@ def _reload_url(request: HttpRequest) -> str:
     return reverse("phones:list")
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A request refused for its CSRF token: the page it came from is out of date."""
+def csrf_failure(request: HtmxHttpRequest, reason: str = "") -> HttpResponse:
+    """A request refused for its CSRF token: the page it came from is out of date.
+    CsrfViewMiddleware calls it before any view runs; HtmxMiddleware has set
+    ``request.htmx`` by then."""
     context = {"message": STALE_PAGE_MESSAGE, "reload_url": _reload_url(request)}
     if is_htmx_fragment_request(request):
         return _alert(request, context)
     return render(request, "403_csrf.html", context, status=403)
 
 
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+def permission_denied(request: HtmxHttpRequest, exception: Exception) -> HttpResponse:
     """A request refused for a missing permission: says which support role would allow it.
     Someone with no role at all is told an administrator must give them one; a viewer is
     told the page is for editors."""

@@ -4,14 +4,15 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from phones.forms import PhoneFilterForm
+from phones.http import StaffRequest
+from phones.list_form import PhoneFilterForm
 from phones.models import Phone
 from phones.phone_numbers import describe_e164
-from phones.selectors.listing import DEFAULT_SORT, phone_export_rows
+from phones.selectors.listing import phone_export_rows
 from phones.services.audit import audit_record
 
 HEADER = [
@@ -70,11 +71,9 @@ def _row(phone: Phone) -> list[str]:
 
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def export_view(request: HttpRequest) -> StreamingHttpResponse:
+def export_view(request: StaffRequest) -> StreamingHttpResponse:
     """Every phone of the filtered list as CSV, written row by row as it is read."""
-    form = PhoneFilterForm(request.GET)
-    filters = form.filters()
-    sort = form.cleaned_data.get("sort") or DEFAULT_SORT
+    query = PhoneFilterForm(request.GET).list_query()
     writer = csv.writer(_Echo())
     audit_record(
         actor=request.user, action="phones.exported", detail={"query": request.GET.urlencode()}
@@ -82,7 +81,7 @@ def export_view(request: HttpRequest) -> StreamingHttpResponse:
 
     def lines() -> Iterator[str]:
         yield writer.writerow(HEADER)
-        for phone in phone_export_rows(filters=filters, sort=sort):
+        for phone in phone_export_rows(query=query):
             yield writer.writerow(_row(phone))
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

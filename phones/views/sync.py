@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from phones.http import StaffRequest
 from phones.middleware import session_refresh_exempt
 from phones.selectors.directory import phone_get, sync_run_latest
 from phones.services.refresh import PhoneRefreshFailed, phone_refresh
@@ -29,8 +30,8 @@ def _when(moment: datetime) -> str:
 
 
 @require_POST
-@permission_required("phones.add_phone", raise_exception=True)
-def sync_view(request: HttpRequest) -> HttpResponse:
+@permission_required("phones.edit_directory", raise_exception=True)
+def sync_view(request: StaffRequest) -> HttpResponse:
     """Start a sync in the background (full when asked), unless one is already running."""
     full = request.POST.get("full") == "1"
     asked_at = timezone.now()
@@ -54,7 +55,7 @@ def sync_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @permission_required("phones.view_phone", raise_exception=True)
-def sync_status_view(request: HttpRequest) -> HttpResponse:
+def sync_status_view(request: StaffRequest) -> HttpResponse:
     """The last sync: its progress while it runs, then its outcome. Polled every second
     while a sync runs, so it never writes the session."""
     run = sync_run_latest()
@@ -67,7 +68,7 @@ def sync_status_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("phones.view_phone", raise_exception=True)
-def refresh_view(request: HttpRequest, phone_id: uuid.UUID) -> HttpResponse:
+def refresh_view(request: StaffRequest, phone_id: uuid.UUID) -> HttpResponse:
     """Read one cached phone again from WellApp, then show its page with the outcome."""
     if phone_get(phone_id=phone_id) is None:
         raise Http404("This phone is not in the local copy.")

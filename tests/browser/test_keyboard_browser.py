@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_phone_create_browser import MARKETING, Picker, log_in, upstream_posts
+from sandbox.seed import SEED_MARKETING
+from tests.browser.helpers import Picker, upstream_posts
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -14,14 +15,6 @@ pytestmark = [
 ]
 
 KEY_BUDGET = 12
-
-
-@pytest.fixture
-def directory(wellapp):
-    from phones.services.sync import sync_run
-
-    sync_run()
-    return wellapp
 
 
 class CountedKeyboard:
@@ -39,13 +32,15 @@ class CountedKeyboard:
         self.page.keyboard.press(key)
 
 
-def test_a_linked_phone_in_at_most_twelve_keys(page: Page, live_server, editor, directory):
-    log_in(page, live_server)
+def test_a_linked_phone_in_at_most_twelve_keys(
+    page: Page, live_server, logged_in_page, synced_directory
+):
+    logged_in_page("editor", "/phones/new/")
     number = page.get_by_label("Number", exact=True)
     # The form opens with the keyboard in the Number field.
     expect(number).to_be_focused()
     keys = CountedKeyboard(page)
-    people = Picker(page, "People", "persons")
+    people = Picker(page, "People", "people")
     companies = Picker(page, "Companies", "companies")
     workspaces = Picker(page, "Workspaces", "workspaces")
 
@@ -75,21 +70,21 @@ def test_a_linked_phone_in_at_most_twelve_keys(page: Page, live_server, editor, 
 
     expect(page).to_have_url(re.compile(rf"{re.escape(live_server.url)}/phones/[0-9a-f-]{{36}}/$"))
     assert len(keys.keys) <= KEY_BUDGET, keys.keys
-    assert upstream_posts(directory) == 1
-    stored = directory.state.get_phone(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert upstream_posts(synced_directory) == 1
+    stored = synced_directory.state.get_phone(page.url.rstrip("/").rsplit("/", 1)[1])
     assert stored is not None
     assert (stored.e164_number, stored.persons, stored.companies) == (
         "+442079460958",
         ("people1",),
         ("company_tenant",),
     )
-    assert set(stored.workspaces) == {"workspace_sales", MARKETING}
+    assert set(stored.workspaces) == {"workspace_sales", SEED_MARKETING.id}
 
 
 def test_shortcuts_search_new_phone_and_the_list_of_them(
-    page: Page, live_server, editor, directory
+    page: Page, live_server, logged_in_page, synced_directory
 ):
-    log_in(page, live_server, next_path="/phones/")
+    logged_in_page("editor")
     search = page.get_by_role("searchbox", name="Search")
     expect(search).not_to_be_focused()
     page.keyboard.press("/")
@@ -123,4 +118,4 @@ def test_shortcuts_search_new_phone_and_the_list_of_them(
     page.keyboard.press("Control+Enter")
     expect(page.locator("#number-errors")).to_be_visible()
     expect(page.get_by_label("Number", exact=True)).to_be_focused()
-    assert upstream_posts(directory) == 0
+    assert upstream_posts(synced_directory) == 0

@@ -4,9 +4,6 @@ headers and filter chips driven the way staff use them."""
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.contrib.auth.models import User
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from phones.models import OutboxEntry
@@ -22,7 +19,7 @@ LONG_EMAIL = "maximiliane.von-hohenzollern-sigmaringen.customer-success@" + "x" 
 
 
 @pytest.fixture
-def cached():
+def long_name_phones():
     """Forty phones, some with long names, in two workspaces; one create waits in the queue."""
     sales = make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
     support = make_workspace("ws_support_" + "9" * 60, "Support Desk of the Northern Regions")
@@ -49,23 +46,16 @@ def cached():
     return phones
 
 
-def log_in(page: Page, live_server, user: User) -> None:
-    client = Client()
-    client.force_login(user)
-    name = django_settings.SESSION_COOKIE_NAME
-    page.context.add_cookies(
-        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
-    )
-
-
 def no_sideways_scroll(page: Page) -> tuple[int, int]:
     return page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
 
 
-def test_first_rows_are_on_the_first_screen_at_1280(page: Page, live_server, editor, cached):
+def test_first_rows_are_on_the_first_screen_at_1280(
+    page: Page, live_server, logged_in_page, long_name_phones
+):
     page.set_viewport_size({"width": 1280, "height": 800})
-    log_in(page, live_server, editor)
-    page.goto(f"{live_server.url}/phones/?workspace=workspace_sales&primary=yes")
+    logged_in_page("editor")
+    page.goto(f"{live_server.url}/phones/?workspaces=workspace_sales&primary=yes")
 
     rows = page.locator("#phone-results tbody tr")
     expect(rows.first).to_be_visible()
@@ -74,14 +64,16 @@ def test_first_rows_are_on_the_first_screen_at_1280(page: Page, live_server, edi
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_nothing_scrolls_sideways_at_390(page: Page, live_server, editor, cached, scheme):
+def test_nothing_scrolls_sideways_at_390(
+    page: Page, live_server, logged_in_page, long_name_phones, scheme
+):
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, editor)
-    person_phone = next(p for p in cached if p.people.exists())
+    logged_in_page("editor")
+    person_phone = next(p for p in long_name_phones if p.people.exists())
     for path in (
         "/phones/",
-        "/phones/?workspace=workspace_sales&label=mobile&primary=yes",
+        "/phones/?workspaces=workspace_sales&label=mobile&primary=yes",
         f"/phones/{person_phone.id}/",
         "/phones/queue/",
         "/phones/new/",
@@ -98,9 +90,9 @@ def test_nothing_scrolls_sideways_at_390(page: Page, live_server, editor, cached
 
 
 def test_sort_headers_sort_by_htmx_push_the_url_and_say_the_direction(
-    page: Page, live_server, viewer, cached
+    page: Page, live_server, logged_in_page, long_name_phones
 ):
-    log_in(page, live_server, viewer)
+    logged_in_page("viewer")
     page.goto(f"{live_server.url}/phones/?label=mobile")
     created = page.get_by_role("columnheader", name=re.compile("^Created"))
     expect(created).to_have_attribute("aria-sort", "descending")
@@ -127,10 +119,10 @@ def test_sort_headers_sort_by_htmx_push_the_url_and_say_the_direction(
 
 
 def test_removing_a_chip_drops_that_filter_from_the_list_and_the_form(
-    page: Page, live_server, viewer, cached
+    page: Page, live_server, logged_in_page, long_name_phones
 ):
-    log_in(page, live_server, viewer)
-    page.goto(f"{live_server.url}/phones/?workspace=workspace_sales&label=mobile&primary=no")
+    logged_in_page("viewer")
+    page.goto(f"{live_server.url}/phones/?workspaces=workspace_sales&label=mobile&primary=no")
     more = page.locator("details.more-filters")
     expect(more).to_have_attribute("open", "")
     chips = page.get_by_role("list", name="Active filters").get_by_role("link")
@@ -144,7 +136,7 @@ def test_removing_a_chip_drops_that_filter_from_the_list_and_the_form(
 
     page.get_by_role("link", name="Remove filter Label: Mobile").click()
     expect(chips).to_have_count(2)
-    expect(page).to_have_url(re.compile(r"\?workspace=workspace_sales&primary=no$"))
+    expect(page).to_have_url(re.compile(r"\?workspaces=workspace_sales&primary=no$"))
     expect(page.get_by_label("Label", exact=True)).to_have_value("")
     expect(page.get_by_label("Primary", exact=True)).to_have_value("no")
 
@@ -163,10 +155,10 @@ def test_removing_a_chip_drops_that_filter_from_the_list_and_the_form(
 
 
 def test_top_bar_queue_link_counts_waiting_creates_and_marks_the_current_page(
-    page: Page, live_server, viewer, cached
+    page: Page, live_server, logged_in_page, long_name_phones
 ):
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, viewer)
+    logged_in_page("viewer")
     page.goto(f"{live_server.url}/phones/")
     nav = page.get_by_role("navigation", name="Main")
     queue = nav.get_by_role("link", name="Queue 1 waiting")

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from tests.factories import make_phone
+from tests.factories import PASSWORD, make_phone
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -15,7 +15,7 @@ def test_agent_logs_in_sees_cached_phones_and_logs_out(page: Page, live_server, 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/phones/")
 
     page.get_by_label("Username").fill("vera.viewer")
-    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_label("Password").fill(PASSWORD)
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(f"{live_server.url}/phones/")

@@ -2,10 +2,9 @@
 them log out, and a copy button puts the number on the clipboard."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import serious_violations
 from tests.factories import make_phone
 
 pytestmark = [
@@ -13,30 +12,11 @@ pytestmark = [
     pytest.mark.timeout(90),
 ]
 
-PASSWORD = "correct horse battery"
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-
-
-def serious_violations(page: Page) -> list[dict]:
-    results = Axe().run(page)
-    return [
-        {"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]}
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
 
 def test_user_without_a_role_is_told_to_ask_an_administrator_and_can_log_out(
-    page: Page, live_server
+    page: Page, live_server, logged_in_page
 ):
-    User.objects.create_user(username="nora.nobody", password=PASSWORD)
-    log_in(page, live_server.url, "nora.nobody")
+    logged_in_page("nobody")
 
     refusal = page.locator("[data-refusal]")
     expect(page.get_by_role("heading", name="Your account has no support role yet")).to_be_visible()
@@ -53,12 +33,10 @@ def test_user_without_a_role_is_told_to_ask_an_administrator_and_can_log_out(
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/phones/")
 
 
-def test_copy_button_puts_the_e164_number_on_the_clipboard(page: Page, live_server, viewer):
+def test_copy_button_puts_the_e164_number_on_the_clipboard(page: Page, live_server, logged_in_page):
     phone = make_phone(42)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    log_in(page, live_server.url, viewer.username)
-    expect(page.get_by_role("heading", name="Phones")).to_be_visible()
-    page.goto(f"{live_server.url}/phones/{phone.id}/")
+    logged_in_page("viewer", f"/phones/{phone.id}/")
 
     button = page.get_by_role("button", name="Copy E.164")
     button.focus()

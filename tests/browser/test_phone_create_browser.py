@@ -3,116 +3,24 @@ preview, and the directory pickers (an ARIA combobox with a listbox and chips ea
 
 import re
 from pprint import pformat
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, expect
 
-from phones.services.sync import sync_run
+from sandbox.seed import SEED_MARKETING
+from tests.browser.helpers import Picker, serious_violations, upstream_posts
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.timeout(90),
 ]
 
-PASSWORD = "correct horse battery"
-MARKETING = "550e8400-e29b-41d4-a716-446655440000"
 
-
-@pytest.fixture
-def directory(wellapp):
-    """The sandbox's directory in the cache (the pickers' source), phones included."""
-    sync_run()
-    return wellapp
-
-
-def upstream_posts(wellapp) -> int:
-    return wellapp.stats()["counts"].get("POST /v1/phones", 0)
-
-
-class Picker:
-    """The parts of one picker, found the way assistive technology finds them."""
-
-    def __init__(self, page: Page, label: str, name: str) -> None:
-        self.page = page
-        self.input = page.get_by_role("combobox", name=label, exact=True)
-        self.listbox = page.get_by_role("listbox", name=label, exact=True)
-        self.options = self.listbox.get_by_role("option")
-        self.chips = page.get_by_role("list", name=f"Selected {label.lower()}").get_by_role(
-            "listitem"
-        )
-        self.chip_labels = self.chips.locator(".chip-label")
-        self.status = page.locator(f"#{name}-status")
-        self.note = page.locator(f"#{name}-note")
-
-    def focus(self) -> None:
-        self.input.focus()
-        expect(self.input).to_be_focused()
-
-    def search(self, text: str, *, value: str | None = None, first: str | None = None) -> None:
-        """Type into the input and wait until the answer for the whole typed value (not an
-        earlier, slower one) is in the listbox."""
-        value = text if value is None else value
-
-        def answers_this_query(response: Response) -> bool:
-            url = urlsplit(response.url)
-            return url.path.startswith("/phones/pickers/") and parse_qs(
-                url.query, keep_blank_values=True
-            ).get("q") == [value]
-
-        with self.page.expect_response(answers_this_query):
-            self.page.keyboard.type(text)
-        expect(self.input).to_have_value(value)
-        expect(self.input).not_to_have_class(re.compile(r"\bhtmx-request\b"))
-        if first is not None:
-            expect(self.options.first).to_contain_text(first)
-
-    def pick_first(self, label: str) -> None:
-        """The answer arrives with its first option active; Enter turns it into a chip."""
-        first = self.options.first
-        expect(first).to_have_attribute("aria-selected", "true")
-        expect(self.input).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
-        expect(first).to_contain_text(label)
-        self.page.keyboard.press("Enter")
-        expect(self.chips.filter(has_text=label)).to_have_count(1)
-        expect(self.status).to_have_text(f"Added {label}")
-        expect(self.input).to_have_value("")
-        expect(self.input).to_have_attribute("aria-expanded", "false")
-        expect(self.input).not_to_have_attribute("aria-activedescendant", re.compile(".*"))
-        expect(self.listbox).to_be_hidden()
-        expect(self.input).to_be_focused()
-
-
-def log_in(page: Page, live_server, next_path: str = "/phones/new/") -> None:
-    page.goto(f"{live_server.url}{next_path}")
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").focus()
-    page.keyboard.type("eddie.editor")
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Password")).to_be_focused()
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}{next_path}")
-
-
-def serious_violations(page: Page) -> list[dict]:
-    results = Axe().run(page)
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["html"] for n in v["nodes"]],
-        }
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def test_agent_creates_a_phone_with_the_keyboard_alone(page: Page, live_server, editor, directory):
-    phones_before = directory.stats()["phones"]
-    log_in(page, live_server)
+def test_agent_creates_a_phone_with_the_keyboard_alone(
+    page: Page, live_server, logged_in_page, synced_directory
+):
+    phones_before = synced_directory.stats()["phones"]
+    logged_in_page("editor", "/phones/new/")
     expect(page.get_by_role("heading", name="New phone")).to_be_visible()
 
     country = page.get_by_label("Country")
@@ -129,11 +37,11 @@ def test_agent_creates_a_phone_with_the_keyboard_alone(page: Page, live_server, 
     expect(preview.locator('[data-preview="e164"]')).to_have_text("+442079460958")
     expect(preview).to_contain_text("Valid number for GB")
 
-    people = Picker(page, "People", "persons")
+    people = Picker(page, "People", "people")
     people.focus()
     expect(people.input).to_have_attribute("role", "combobox")
     expect(people.input).to_have_attribute("aria-autocomplete", "list")
-    expect(people.input).to_have_attribute("aria-controls", "persons-listbox")
+    expect(people.input).to_have_attribute("aria-controls", "people-listbox")
     people.search("John", first="Johnson")
     expect(people.options.filter(has_text="John Doe")).to_have_count(1)
     # The best match arrives active; Down and Up move the highlight, and the input points at it.
@@ -219,28 +127,28 @@ def test_agent_creates_a_phone_with_the_keyboard_alone(page: Page, live_server, 
     expect(details).not_to_contain_text("Engineering Team Workspace")
 
     phone_id = page.url.rstrip("/").rsplit("/", 1)[1]
-    assert directory.stats()["phones"] == phones_before + 1
-    assert upstream_posts(directory) == 1
-    stored = directory.state.get_phone(phone_id)
+    assert synced_directory.stats()["phones"] == phones_before + 1
+    assert upstream_posts(synced_directory) == 1
+    stored = synced_directory.state.get_phone(phone_id)
     assert stored is not None
     assert (stored.e164_number, stored.persons, stored.companies) == (
         "+442079460958",
         ("people1",),
         ("company_tenant",),
     )
-    assert set(stored.workspaces) == {"workspace_sales", MARKETING}
+    assert set(stored.workspaces) == {"workspace_sales", SEED_MARKETING.id}
 
 
 def test_an_invalid_number_keeps_every_pick_and_sends_nothing_upstream(
-    page: Page, live_server, editor, directory
+    page: Page, live_server, logged_in_page, synced_directory
 ):
-    log_in(page, live_server)
+    logged_in_page("editor", "/phones/new/")
     number = page.get_by_label("Number", exact=True)
     number.focus()
     page.keyboard.type("415")
     expect(page.locator("#number-preview")).to_have_text("This number is too short.")
 
-    people = Picker(page, "People", "persons")
+    people = Picker(page, "People", "people")
     people.focus()
     people.search("John Doe", first="John Doe")
     people.pick_first("John Doe")
@@ -268,12 +176,12 @@ def test_an_invalid_number_keeps_every_pick_and_sends_nothing_upstream(
     expect(workspaces.chip_labels).to_have_text(
         ["Sales Team Workspace", "Marketing Team Workspace"]
     )
-    expect(page.locator('#persons-chips input[type="hidden"]')).to_have_value("people1")
+    expect(page.locator('#people-chips input[type="hidden"]')).to_have_value("people1")
     expect(page.locator('#companies-chips input[type="hidden"]')).to_have_value("company_tenant")
     expect(page).to_have_url(f"{live_server.url}/phones/new/")
     # The agent is taken to the field to fix, which names its problem.
     expect(number).to_be_focused()
-    assert upstream_posts(directory) == 0
+    assert upstream_posts(synced_directory) == 0
 
     # The re-rendered pickers still work.
     workspaces.focus()
@@ -283,12 +191,12 @@ def test_an_invalid_number_keeps_every_pick_and_sends_nothing_upstream(
 
 
 def test_picker_says_when_nothing_matches_and_when_to_refine(
-    page: Page, live_server, editor, directory
+    page: Page, live_server, logged_in_page, synced_directory
 ):
-    log_in(page, live_server)
+    logged_in_page("editor", "/phones/new/")
     posts = []
     page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
-    people = Picker(page, "People", "persons")
+    people = Picker(page, "People", "people")
     people.focus()
     people.search("zzqx")
     expect(people.note).to_have_text("No matches for “zzqx”")
@@ -296,7 +204,7 @@ def test_picker_says_when_nothing_matches_and_when_to_refine(
     expect(people.status).to_have_text("No matches")
     # An empty listbox is not shown as an expanded one.
     expect(people.input).to_have_attribute("aria-expanded", "false")
-    expect(page.locator("#persons-listbox [role=option]")).to_have_count(0)
+    expect(page.locator("#people-listbox [role=option]")).to_have_count(0)
     page.keyboard.press("ArrowDown")
     expect(people.input).not_to_have_attribute("aria-activedescendant", re.compile(".*"))
     # Enter with nothing highlighted neither picks nor submits the form.
@@ -319,13 +227,15 @@ def test_picker_says_when_nothing_matches_and_when_to_refine(
     expect(people.input).to_have_attribute("aria-expanded", "false")
 
 
-def test_form_has_no_serious_accessibility_violations(page: Page, live_server, editor, directory):
-    log_in(page, live_server)
+def test_form_has_no_serious_accessibility_violations(
+    page: Page, live_server, logged_in_page, synced_directory
+):
+    logged_in_page("editor", "/phones/new/")
     expect(page.get_by_role("button", name="Create phone")).to_be_visible()
     fresh = serious_violations(page)
     assert not fresh, pformat(fresh)
 
-    people = Picker(page, "People", "persons")
+    people = Picker(page, "People", "people")
     people.focus()
     people.search("John Doe", first="John Doe")
     people.pick_first("John Doe")

@@ -4,33 +4,12 @@ picker, opens a phone and comes Back to the same filtered list."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
-
-from phones.services.listing import listing_refresh
-from tests.factories import make_person, make_phone, make_workspace
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.timeout(90),
 ]
-
-
-@pytest.fixture
-def cached():
-    sales = make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
-    support = make_workspace("ws_support", "Support Desk", "sup_9")
-    john = make_person("people1", "John Doe", "john.doe@example.com")
-    target = make_phone(1, e164_number="+14155552671", national_number="4155552671")
-    target.people.add(john)
-    target.workspaces.add(sales)
-    phones = [target]
-    for n in range(2, 12):
-        phone = make_phone(n)
-        phone.workspaces.add(sales if n % 2 else support)
-        phones.append(phone)
-    listing_refresh(phone_ids=[p.id for p in phones])
-    return phones
 
 
 def numbers(page: Page) -> list[str]:
@@ -39,18 +18,10 @@ def numbers(page: Page) -> list[str]:
     )
 
 
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/phones/")
-    page.get_by_label("Username").fill("vera.viewer")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Phones")).to_be_visible()
-
-
 def test_search_as_read_out_filter_by_workspace_open_and_come_back(
-    page: Page, live_server, viewer: User, cached
+    page: Page, live_server, logged_in_page, sales_and_support_phones
 ):
-    log_in(page, live_server.url)
+    logged_in_page("viewer")
     expect(page.locator("#phone-results a[data-e164]")).to_have_count(11)
 
     search = page.get_by_role("searchbox", name="Search")
@@ -72,7 +43,7 @@ def test_search_as_read_out_filter_by_workspace_open_and_come_back(
     expect(listbox.get_by_role("option")).to_have_count(1)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"workspace=workspace_sales"))
+    expect(page).to_have_url(re.compile(r"workspaces=workspace_sales"))
     expect(page.locator("#phone-results a[data-e164]")).to_have_count(6)
     filtered = numbers(page)
     assert "+14155552671" in filtered
@@ -81,7 +52,7 @@ def test_search_as_read_out_filter_by_workspace_open_and_come_back(
     expect(page.get_by_role("heading", name=re.compile(r"^\+1 415-555-2671"))).to_be_visible()
 
     page.go_back()
-    expect(page).to_have_url(re.compile(r"workspace=workspace_sales"))
+    expect(page).to_have_url(re.compile(r"workspaces=workspace_sales"))
     expect(page.locator("#phone-results a[data-e164]")).to_have_count(6)
     assert numbers(page) == filtered
     chips = page.get_by_role("list", name="Selected workspaces").get_by_role("listitem")

@@ -8,22 +8,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.test_phone_create_browser import Picker, log_in
-from tests.browser.test_phone_list_browser import cached  # noqa: F401 (fixture)
-from tests.browser.test_phone_list_browser import log_in as log_in_viewer
+from tests.browser.helpers import Picker
+from tests.waits import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.timeout(90),
 ]
 
-
-@pytest.fixture
-def directory(wellapp):
-    from phones.services.sync import sync_run
-
-    sync_run()
-    return wellapp
+# What a picker says when Enter is pressed while the answer for its text is on its way.
+HELD_ENTER = "Searching…"
+REQUEST_CLASS = re.compile(r"\bhtmx-request\b")  # on the input while its answer is awaited
 
 
 class HeldAnswers:
@@ -42,11 +37,13 @@ class HeldAnswers:
         return parts.path == f"/phones/pickers/{self.kind}/" and query == [self.text]
 
     def wait_held(self) -> None:
-        for _ in range(100):
-            if self.routes:
-                return
-            self.page.wait_for_timeout(50)
-        raise AssertionError(f"no picker request for {self.text!r} was sent")
+        """Waits until the request for the text is held here. Each look asks the page a
+        question, which lets Playwright hand over a request it has intercepted."""
+        wait_until(
+            lambda: self.page.evaluate("true") and self.routes,
+            timeout=10,
+            what=f"a picker request for {self.text!r}",
+        )
 
     def release(self) -> None:
         for route in self.routes:
@@ -60,9 +57,9 @@ def no_option_active(picker: Picker) -> None:
 
 
 def test_down_enter_before_the_answer_never_picks_from_the_earlier_one(
-    page: Page, live_server, editor, directory
+    page: Page, live_server, logged_in_page, synced_directory
 ):
-    log_in(page, live_server)
+    logged_in_page("editor", "/phones/new/")
     workspaces = Picker(page, "Workspaces", "workspaces")
     workspaces.focus()
     workspaces.search("sales", first="Sales Team Workspace")
@@ -76,7 +73,7 @@ def test_down_enter_before_the_answer_never_picks_from_the_earlier_one(
     page.keyboard.press("ArrowDown")
     no_option_active(workspaces)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    expect(workspaces.status).to_have_text(HELD_ENTER)  # Enter waits for the answer
     expect(workspaces.chips).to_have_count(0)
     expect(workspaces.input).to_have_value("sales marketing")
 
@@ -95,7 +92,7 @@ def test_down_enter_before_the_answer_never_picks_from_the_earlier_one(
     held.wait_held()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    expect(workspaces.status).to_have_text(HELD_ENTER)  # Enter waits for the answer
     expect(workspaces.chips).to_have_count(0)
     held.release()
     expect(workspaces.chip_labels).to_have_text(["Marketing Team Workspace"])
@@ -103,10 +100,10 @@ def test_down_enter_before_the_answer_never_picks_from_the_earlier_one(
 
 
 def test_a_fast_name_never_links_the_first_person_of_the_unfiltered_list(
-    page: Page, live_server, editor, directory
+    page: Page, live_server, logged_in_page, synced_directory
 ):
-    log_in(page, live_server)
-    people = Picker(page, "People", "persons")
+    logged_in_page("editor", "/phones/new/")
+    people = Picker(page, "People", "people")
     held = HeldAnswers(page, "people", "john doe")
     people.focus()
     # Focus shows the unfiltered list; none of it is active.
@@ -125,9 +122,11 @@ def test_a_fast_name_never_links_the_first_person_of_the_unfiltered_list(
     expect(companies.input).to_be_focused()
 
 
-def test_an_answer_to_another_text_is_dropped(page: Page, live_server, editor, directory):
+def test_an_answer_to_another_text_is_dropped(
+    page: Page, live_server, logged_in_page, synced_directory
+):
     """An answer that arrives for a text no longer in the box (out of order) is never shown."""
-    log_in(page, live_server)
+    logged_in_page("editor", "/phones/new/")
     companies = Picker(page, "Companies", "companies")
     companies.focus()
     companies.search("Acme", first="Acme Corporation")
@@ -140,11 +139,12 @@ def test_an_answer_to_another_text_is_dropped(page: Page, live_server, editor, d
     with page.expect_response(re.compile(r"q=Globex")):
         page.keyboard.press("Control+A")
         page.keyboard.type("Globex")
-    page.wait_for_timeout(300)
+    expect(companies.input).not_to_have_class(REQUEST_CLASS)  # the answer was handled
     no_option_active(companies)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    # The dropped answer leaves the text unanswered: Enter waits for an answer to it.
+    expect(companies.status).to_have_text(HELD_ENTER)
     no_option_active(companies)
     expect(companies.chips).to_have_count(0)
     expect(companies.input).to_have_value("Globex")
@@ -153,11 +153,11 @@ def test_an_answer_to_another_text_is_dropped(page: Page, live_server, editor, d
 def test_list_filter_picker_never_filters_by_the_earlier_answer(
     page: Page,
     live_server,
-    viewer,
-    cached,  # noqa: F811
+    logged_in_page,
+    sales_and_support_phones,
 ):
-    log_in_viewer(page, live_server.url)
-    workspaces = Picker(page, "Workspaces", "workspace")
+    logged_in_page("viewer")
+    workspaces = Picker(page, "Workspaces", "workspaces")
     workspaces.focus()
     workspaces.search("Sales", first="Sales Team Workspace")
     held = HeldAnswers(page, "workspaces", "Support")
@@ -166,10 +166,10 @@ def test_list_filter_picker_never_filters_by_the_earlier_answer(
     held.wait_held()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    expect(workspaces.status).to_have_text(HELD_ENTER)  # Enter waits for the answer
     expect(workspaces.chips).to_have_count(0)
-    expect(page).not_to_have_url(re.compile(r"workspace="))
+    expect(page).not_to_have_url(re.compile(r"workspaces="))
     held.release()
     expect(workspaces.chip_labels).to_have_text(["Support Desk"])
-    expect(page).to_have_url(re.compile(r"workspace=ws_support"))
+    expect(page).to_have_url(re.compile(r"workspaces=ws_support"))
     expect(page.locator("#phone-results a[data-e164]")).to_have_count(5)

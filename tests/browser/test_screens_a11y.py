@@ -7,7 +7,8 @@ from pprint import pformat
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.screens import COLOUR_RULES, build_site, serious_violations, visit
+from tests.browser.helpers import serious_violations
+from tests.browser.screens import COLOUR_RULES, build_site, visit
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -4,7 +4,6 @@ write whose CSRF token went stale shows the reload message in the alert region."
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from phones.views.errors import STALE_PAGE_MESSAGE
@@ -14,16 +13,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.timeout(90),
 ]
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Phones")).to_be_visible()
 
 
 def watch_policy(page: Page) -> list[str]:
@@ -37,13 +26,13 @@ def watch_policy(page: Page) -> list[str]:
 
 
 def test_filters_number_preview_and_pickers_run_under_the_policy(
-    page: Page, live_server, editor: User
+    page: Page, live_server, logged_in_page
 ):
     make_phone(7, label="home")
     make_phone(8, label="work")
     make_person("person-ann", "Ann Example", "ann@example.com")
     blocked = watch_policy(page)
-    log_in(page, live_server.url, editor.username)
+    logged_in_page("editor")
 
     rows = page.locator("#phone-results tbody tr")
     expect(rows).to_have_count(2)
@@ -66,10 +55,10 @@ def test_filters_number_preview_and_pickers_run_under_the_policy(
 
 
 def test_stale_csrf_token_on_an_htmx_write_shows_the_reload_message(
-    page: Page, live_server, editor: User
+    page: Page, live_server, logged_in_page
 ):
     blocked = watch_policy(page)
-    log_in(page, live_server.url, editor.username)
+    logged_in_page("editor")
     page.context.add_cookies([{"name": "csrftoken", "value": "s" * 32, "url": live_server.url}])
 
     page.get_by_role("button", name="Sync now").click()

@@ -4,7 +4,6 @@ And the number preview offers the country a number is valid in."""
 
 import json
 import re
-import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -13,25 +12,15 @@ from playwright.sync_api import Page, Route, expect
 
 from phones.forms import PhoneCreateForm
 from phones.models import OutboxEntry, Phone
-from phones.services.health import upstream_client
 from phones.services.outbox import phone_queue
 from phones.services.sync import sync_run
-from tests.factories import make_person
+from phones.upstream.shared import upstream_client
+from tests.factories import create_form_data, make_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.timeout(90),
 ]
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(page: Page, live_server, next_path: str = "/phones/new/") -> None:
-    page.goto(f"{live_server.url}{next_path}")
-    page.get_by_label("Username").fill("eddie.editor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}{next_path}")
 
 
 def waiting(seconds: int) -> re.Pattern:
@@ -61,10 +50,10 @@ def pick(page: Page, label: str, typed: str, option: str) -> None:
 
 
 def test_create_shows_it_is_waiting_for_wellapp_and_counts_the_seconds(
-    page: Page, live_server, editor, slow_creates
+    page: Page, live_server, logged_in_page, slow_creates
 ):
     make_person("ghost", "Gus Ghost", "gus@example.com")
-    log_in(page, live_server)
+    logged_in_page("editor", "/phones/new/")
     page.get_by_label("Number", exact=True).fill("415 555 0134")
     pick(page, "People", "Gus", "Gus Ghost")
 
@@ -83,7 +72,7 @@ def test_create_shows_it_is_waiting_for_wellapp_and_counts_the_seconds(
     expect(status).to_have_text(waiting(2))
 
     # WellApp does not know Gus Ghost: the form comes back with the error, ready again.
-    people_errors = page.locator("#persons-errors")
+    people_errors = page.locator("#people-errors")
     expect(people_errors).to_contain_text("WellApp rejected the phone")
     expect(form).not_to_have_attribute("aria-busy", re.compile(".*"))
     expect(button).to_be_enabled()
@@ -110,8 +99,8 @@ def test_create_shows_it_is_waiting_for_wellapp_and_counts_the_seconds(
     assert slow_creates.stats()["counts"]["POST /v1/phones"] == 2
 
 
-def test_preview_offers_the_country_a_number_is_valid_in(page: Page, live_server, editor):
-    log_in(page, live_server)
+def test_preview_offers_the_country_a_number_is_valid_in(page: Page, live_server, logged_in_page):
+    logged_in_page("editor", "/phones/new/")
     country = page.get_by_label("Country")
     country.select_option("FR")
     number = page.get_by_label("Number", exact=True)
@@ -133,15 +122,17 @@ def test_preview_offers_the_country_a_number_is_valid_in(page: Page, live_server
 
 
 def queued_phone(editor) -> OutboxEntry:
-    data = {
-        "client_id": [str(uuid.uuid4())],
-        "country": ["US"],
-        "national_number": ["(415) 555-0177"],
-        "label": ["work"],
-    }
+    data = create_form_data(
+        national_number="(415) 555-0177",
+        is_primary=None,
+        is_verified=None,
+        people=None,
+        companies=None,
+        workspaces=None,
+    )
     form = PhoneCreateForm(QueryDict(urlencode(data, doseq=True)))
     assert form.is_valid(), form.errors
-    return phone_queue(actor=editor, form_data=data, **form.phone_fields())
+    return phone_queue(actor=editor, draft=form.draft(), form_data=data)
 
 
 # Reports, on the console, what a form shows each time its status line changes, and once
@@ -170,11 +161,11 @@ WATCH_FORM = """action => {
 
 
 def test_plain_form_stays_busy_until_the_next_page_and_ignores_a_second_submit(
-    page: Page, live_server, editor
+    page: Page, live_server, editor, logged_in_page
 ):
     entry = queued_phone(editor)
     action = f"/phones/queue/{entry.pk}/retry/"
-    log_in(page, live_server, "/phones/queue/")
+    logged_in_page("editor", "/phones/queue/")
     held: list[Route] = []
     page.route(f"**{action}", lambda route: held.append(route))
     reports: list[dict] = []
@@ -209,13 +200,13 @@ def test_plain_form_stays_busy_until_the_next_page_and_ignores_a_second_submit(
 
 
 def test_refresh_waits_for_wellapp_then_shows_the_outcome(
-    page: Page, live_server, editor, wellapp, settings
+    page: Page, live_server, logged_in_page, wellapp, settings
 ):
     settings.WELL_API_TIMEOUT = 10.0
     upstream_client.cache_clear()
     sync_run()
     phone = Phone.objects.order_by("e164_number").first()
-    log_in(page, live_server, f"/phones/{phone.id}/")
+    logged_in_page("editor", f"/phones/{phone.id}/")
     wellapp.touch_phone(str(phone.id), label="home")
     wellapp.add_fault("latency", seconds=2.5, method="GET", path=f"/v1/phones/{phone.id}")
     form = page.locator("form.refresh")

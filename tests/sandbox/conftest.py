@@ -1,30 +1,18 @@
-"""A sandbox on a free loopback port, reset before every test, and an HTTP client for it."""
+"""An HTTP client for the session's sandbox (the `sandbox` fixture, in tests/conftest.py) and
+WellApp's example request as it is sent."""
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from sandbox import Sandbox
-from tests.sandbox.helpers import HERE, Api
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[Sandbox]:
-    with Sandbox(port=0) as server:
-        yield server
+from sandbox.seed import seed_request_bytes
+from sandbox.server import Sandbox
+from tests.sandbox.helpers import Api
 
 
 @pytest.fixture
-def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    sandbox_server.reset()
-    yield sandbox_server
-    sandbox_server.reset()
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[Api]:
+def sandbox_api(sandbox: Sandbox) -> Iterator[Api]:
+    """Requests to the sandbox's /v1 with its bearer token over one pooled session."""
     client = Api(sandbox)
     yield client
     client.session.close()
@@ -32,9 +20,5 @@ def api(sandbox: Sandbox) -> Iterator[Api]:
 
 @pytest.fixture
 def seed_bytes() -> bytes:
-    return (HERE / "seed_request.json").read_bytes()
-
-
-@pytest.fixture
-def seed_document(seed_bytes: bytes) -> dict[str, Any]:
-    return json.loads(seed_bytes)
+    """WellApp's example create request, byte for byte."""
+    return seed_request_bytes()

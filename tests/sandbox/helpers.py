@@ -2,15 +2,12 @@
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from sandbox import Sandbox
-
-HERE = Path(__file__).parent
-SEED_PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+from sandbox.seed import seed_request
+from sandbox.server import Sandbox
 
 
 class Api:
@@ -51,7 +48,7 @@ class Api:
 
 def phone_document(**attributes: Any) -> dict[str, Any]:
     """A valid create document with a fresh id, linked to the seed's records."""
-    document = json.loads((HERE / "seed_request.json").read_text())
+    document = seed_request()
     document["data"]["id"] = str(uuid.uuid4())
     document["data"]["attributes"].update(attributes)
     return document

@@ -35,9 +35,9 @@ def test_wrong_token_is_401_invalid_token(sandbox, authorization):
     assert error_of(response) == (401, "UNAUTHORIZED", None, "invalid_token")
 
 
-def test_every_response_carries_a_fresh_trace_id(api):
-    first = api.get("/phones", limit=1)
-    second = api.get("/phones", limit=1)
+def test_every_response_carries_a_fresh_trace_id(sandbox_api):
+    first = sandbox_api.get("/phones", limit=1)
+    second = sandbox_api.get("/phones", limit=1)
 
     assert first.status_code == 200
     assert re.fullmatch(r"[0-9a-f]{12}", first.headers["X-Trace-Id"])
@@ -45,8 +45,8 @@ def test_every_response_carries_a_fresh_trace_id(api):
 
 
 @pytest.mark.parametrize("path", ["/nothing", "/phones/x/y", "", "/phone"])
-def test_unknown_v1_route_is_404_not_found(api, path):
-    response = api.get(path)
+def test_unknown_v1_route_is_404_not_found(sandbox_api, path):
+    response = sandbox_api.get(path)
 
     assert response.status_code == 404
     assert error_of(response)[:2] == (404, "NOT_FOUND")
@@ -59,8 +59,8 @@ def test_path_outside_v1_is_404_not_found_without_auth(sandbox):
     assert response.json()["code"] == "NOT_FOUND"
 
 
-def test_wrong_method_on_known_route_is_405_with_allow_header(api):
-    response = api.session.delete(f"{api.sandbox.url}/phones", timeout=5)
+def test_wrong_method_on_known_route_is_405_with_allow_header(sandbox_api):
+    response = sandbox_api.session.delete(f"{sandbox_api.sandbox.url}/phones", timeout=5)
 
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, POST"

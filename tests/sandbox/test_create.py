@@ -1,19 +1,21 @@
 """Creating and reading phones: the seed round trip, 409 on a repeated id, single reads."""
 
-import json
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.sandbox.helpers import HERE, SEED_PHONE_ID, error_of, phone_document
+from sandbox.seed import SEED_PHONE_ID, seed_response
+from tests.sandbox.helpers import error_of, phone_document
 
 
-def test_seed_request_sent_verbatim_is_created_in_the_seed_response_shape(api, seed_bytes):
-    expected = json.loads((HERE / "seed_response.json").read_text())
+def test_seed_request_sent_verbatim_is_created_in_the_seed_response_shape(sandbox_api, seed_bytes):
+    expected = seed_response()
     before = int(time.time())
 
-    response = api.post("/phones", data=seed_bytes, headers={"Content-Type": "application/json"})
+    response = sandbox_api.post(
+        "/phones", data=seed_bytes, headers={"Content-Type": "application/json"}
+    )
 
     body = response.json()
     assert response.status_code == 201
@@ -28,28 +30,28 @@ def test_seed_request_sent_verbatim_is_created_in_the_seed_response_shape(api, s
     assert first_workspace["external_workspace_id"] == "fygr_123"
 
 
-def test_seed_request_sent_twice_is_409_phone_already_exists(api, seed_bytes):
+def test_seed_request_sent_twice_is_409_phone_already_exists(sandbox_api, seed_bytes):
     headers = {"Content-Type": "application/json"}
-    assert api.post("/phones", data=seed_bytes, headers=headers).status_code == 201
+    assert sandbox_api.post("/phones", data=seed_bytes, headers=headers).status_code == 201
 
-    response = api.post("/phones", data=seed_bytes, headers=headers)
+    response = sandbox_api.post("/phones", data=seed_bytes, headers=headers)
 
     assert response.status_code == 409
     assert error_of(response) == (409, "PHONE_ALREADY_EXISTS", "data.id", "already_exists")
     assert response.json()["title"] == "Conflict"
 
 
-def test_seed_phone_is_not_preloaded(api):
-    response = api.get(f"/phones/{SEED_PHONE_ID}")
+def test_seed_phone_is_not_preloaded(sandbox_api):
+    response = sandbox_api.get(f"/phones/{SEED_PHONE_ID}")
 
     assert response.status_code == 404
     assert error_of(response)[:2] == (404, "PHONE_NOT_FOUND")
 
 
-def test_created_phone_is_readable_with_updated_at_and_included_records(api, seed_bytes):
-    api.post("/phones", data=seed_bytes, headers={"Content-Type": "application/json"})
+def test_created_phone_is_readable_with_updated_at_and_included_records(sandbox_api, seed_bytes):
+    sandbox_api.post("/phones", data=seed_bytes, headers={"Content-Type": "application/json"})
 
-    body = api.get(f"/phones/{SEED_PHONE_ID}").json()
+    body = sandbox_api.get(f"/phones/{SEED_PHONE_ID}").json()
 
     phone = body["data"]
     assert phone["attributes"]["updated_at"] == phone["attributes"]["created_at"]
@@ -67,14 +69,14 @@ def test_created_phone_is_readable_with_updated_at_and_included_records(api, see
     assert body["included"][1]["attributes"]["domain"] == "acme.com"
 
 
-def test_create_without_relationships_defaults_label_and_flags(api):
+def test_create_without_relationships_defaults_label_and_flags(sandbox_api):
     document = phone_document()
     del document["data"]["relationships"]
     del document["included"]
     for name in ("label", "is_primary", "is_verified", "created_at", "updated_at"):
         del document["data"]["attributes"][name]
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     phone = response.json()["data"][0]
     assert response.status_code == 201
@@ -87,25 +89,25 @@ def test_create_without_relationships_defaults_label_and_flags(api):
     assert phone["attributes"]["is_verified"] is False
 
 
-def test_create_keeps_italian_leading_zero_in_national_number(api):
+def test_create_keeps_italian_leading_zero_in_national_number(sandbox_api):
     document = phone_document(
         country_code=39, national_number="0612345678", e164_number="+390612345678"
     )
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     assert response.status_code == 201
-    attributes = api.get(f"/phones/{document['data']['id']}").json()["data"]["attributes"]
+    attributes = sandbox_api.get(f"/phones/{document['data']['id']}").json()["data"]["attributes"]
     assert attributes["national_number"] == "0612345678"
     assert attributes["e164_number"] == "+390612345678"
 
 
-def test_create_ignores_included_and_uses_sandbox_records(api):
+def test_create_ignores_included_and_uses_sandbox_records(sandbox_api):
     document = phone_document()
     document["included"][0]["attributes"]["first_name"] = "Mallory"
     document["included"] = [*document["included"][:1], {"junk": True}]
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     person = response.json()["data"][0]["relationships"]["persons"]["data"][0]
     assert person["attributes"] == {
@@ -115,18 +117,18 @@ def test_create_ignores_included_and_uses_sandbox_records(api):
     }
 
 
-def test_create_normalises_uppercase_uuid_and_conflicts_case_insensitively(api):
+def test_create_normalises_uppercase_uuid_and_conflicts_case_insensitively(sandbox_api):
     document = phone_document()
     document["data"]["id"] = document["data"]["id"].upper()
 
-    created = api.post("/phones", document)
-    repeated = api.post("/phones", document)
+    created = sandbox_api.post("/phones", document)
+    repeated = sandbox_api.post("/phones", document)
 
     assert created.json()["data"][0]["id"] == document["data"]["id"].lower()
     assert repeated.status_code == 409
 
 
-def test_create_accepts_plural_relationship_types_and_drops_duplicate_ids(api):
+def test_create_accepts_plural_relationship_types_and_drops_duplicate_ids(sandbox_api):
     document = phone_document()
     document["data"]["relationships"]["persons"]["data"] = [
         {"type": "persons", "id": "people1"},
@@ -134,18 +136,18 @@ def test_create_accepts_plural_relationship_types_and_drops_duplicate_ids(api):
         {"type": "people", "id": "person_000002"},
     ]
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     persons = response.json()["data"][0]["relationships"]["persons"]["data"]
     assert [person["id"] for person in persons] == ["people1", "person_000002"]
 
 
-def test_deleted_phone_id_can_be_created_again(api, sandbox, seed_bytes):
+def test_deleted_phone_id_can_be_created_again(sandbox_api, sandbox, seed_bytes):
     headers = {"Content-Type": "application/json"}
-    api.post("/phones", data=seed_bytes, headers=headers)
+    sandbox_api.post("/phones", data=seed_bytes, headers=headers)
     assert sandbox.delete_phone(SEED_PHONE_ID) is True
 
-    response = api.post("/phones", data=seed_bytes, headers=headers)
+    response = sandbox_api.post("/phones", data=seed_bytes, headers=headers)
 
     assert response.status_code == 201
 
@@ -160,18 +162,18 @@ def test_deleted_phone_id_can_be_created_again(api, sandbox, seed_bytes):
         ("workspaces", "workspace_nope", "WORKSPACE_NOT_FOUND"),
     ],
 )
-def test_get_unknown_record_is_404_resource_not_found(api, collection, item_id, code):
-    response = api.get(f"/{collection}/{item_id}")
+def test_get_unknown_record_is_404_resource_not_found(sandbox_api, collection, item_id, code):
+    response = sandbox_api.get(f"/{collection}/{item_id}")
 
     assert response.status_code == 404
     assert error_of(response) == (404, code, None, "not_found")
 
 
-def test_get_generated_phone_matches_its_listing_entry(api):
-    listed = api.get("/phones", limit=5).json()
+def test_get_generated_phone_matches_its_listing_entry(sandbox_api):
+    listed = sandbox_api.get("/phones", limit=5).json()
     phone = listed["data"][3]
 
-    response = api.get(f"/phones/{phone['id']}")
+    response = sandbox_api.get(f"/phones/{phone['id']}")
 
     body = response.json()
     assert response.status_code == 200
@@ -198,8 +200,8 @@ def test_get_generated_phone_matches_its_listing_entry(api):
         ),
     ],
 )
-def test_seed_directory_records_are_readable(api, collection, item_id, attribute, value):
-    body = api.get(f"/{collection}/{item_id}").json()
+def test_seed_directory_records_are_readable(sandbox_api, collection, item_id, attribute, value):
+    body = sandbox_api.get(f"/{collection}/{item_id}").json()
 
     assert body["data"]["id"] == item_id
     assert body["data"]["attributes"][attribute] == value

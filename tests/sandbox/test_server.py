@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from sandbox import Sandbox
+from sandbox.server import Sandbox
 from tests.sandbox.helpers import Api, phone_document
+from tests.waits import wait_until
 
 
 def test_keep_alive_connection_serves_many_requests_including_errors(sandbox):
@@ -35,7 +36,7 @@ def test_keep_alive_connection_serves_many_requests_including_errors(sandbox):
     connection.close()
 
 
-def test_concurrent_creates_are_all_stored(api, sandbox):
+def test_concurrent_creates_are_all_stored(sandbox_api, sandbox):
     documents = [phone_document() for _ in range(40)]
     statuses: list[int] = []
 
@@ -51,7 +52,7 @@ def test_concurrent_creates_are_all_stored(api, sandbox):
         thread.join()
 
     assert statuses == [201] * 40
-    assert api.get("/phones").json()["meta"]["total"] == 1040
+    assert sandbox_api.get("/phones").json()["meta"]["total"] == 1040
 
 
 def test_stop_returns_promptly_while_a_slow_request_sleeps():
@@ -67,7 +68,9 @@ def test_stop_returns_promptly_while_a_slow_request_sleeps():
 
     caller = threading.Thread(target=call)
     caller.start()
-    time.sleep(0.3)
+    wait_until(
+        lambda: sandbox.stats()["in_flight"] == 1, timeout=5, what="the request to start sleeping"
+    )
     started = time.monotonic()
     sandbox.stop()
     stopped_in = time.monotonic() - started
@@ -79,36 +82,36 @@ def test_stop_returns_promptly_while_a_slow_request_sleeps():
 
 def test_stopped_sandbox_refuses_connections_and_restarts_on_the_same_port():
     sandbox = Sandbox().start()
-    api = Api(sandbox)
-    assert api.get("/phones", limit=1).status_code == 200
+    sandbox_api = Api(sandbox)
+    assert sandbox_api.get("/phones", limit=1).status_code == 200
     port = sandbox.port
     sandbox.stop()
 
     with pytest.raises(requests.ConnectionError):
-        api.get("/phones", limit=1, timeout=2)
+        sandbox_api.get("/phones", limit=1, timeout=2)
     sandbox.start()
     try:
         assert sandbox.port == port
-        assert api.get("/phones", limit=1).status_code == 200
+        assert sandbox_api.get("/phones", limit=1).status_code == 200
     finally:
         sandbox.stop()
-        api.session.close()
+        sandbox_api.session.close()
 
 
-def test_chunked_request_body_is_read_and_the_connection_stays_usable(api):
+def test_chunked_request_body_is_read_and_the_connection_stays_usable(sandbox_api):
     document = phone_document()
     raw = json.dumps(document).encode()
     chunks = iter([raw[:100], raw[100:]])
 
-    created = api.session.post(
-        f"{api.sandbox.url}/phones",
+    created = sandbox_api.session.post(
+        f"{sandbox_api.sandbox.url}/phones",
         data=chunks,
         headers={"Content-Type": "application/json"},
         timeout=5,
     )
 
     assert created.status_code == 201
-    assert api.get(f"/phones/{document['data']['id']}").status_code == 200
+    assert sandbox_api.get(f"/phones/{document['data']['id']}").status_code == 200
 
 
 def test_unreadable_content_length_is_400_bad_request_and_closes(sandbox):

@@ -103,22 +103,22 @@ def _change(document: Doc, member: str, value: Any) -> None:
     ("member", "value", "path", "issue"), [rule[1:] for rule in RULES], ids=[r[0] for r in RULES]
 )
 def test_create_rejects_invalid_document_with_code_and_details_path(
-    api, member, value, path, issue
+    sandbox_api, member, value, path, issue
 ):
     document = phone_document()
     phone_id = document["data"]["id"]
     _change(document, member, value)
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     assert response.status_code == 400
     assert error_of(response) == (400, "SCHEMA_VALIDATION_ERROR", path or member, issue)
     assert response.json()["title"] == "Validation Error"
-    assert api.get(f"/phones/{phone_id}").status_code == 404
+    assert sandbox_api.get(f"/phones/{phone_id}").status_code == 404
 
 
-def test_create_rejects_json_that_is_not_an_object(api):
-    response = api.post("/phones", [phone_document()])
+def test_create_rejects_json_that_is_not_an_object(sandbox_api):
+    response = sandbox_api.post("/phones", [phone_document()])
 
     assert error_of(response) == (400, "SCHEMA_VALIDATION_ERROR", None, "invalid_type")
 
@@ -126,8 +126,8 @@ def test_create_rejects_json_that_is_not_an_object(api):
 @pytest.mark.parametrize(
     "body", [b"{not json", b"", b'{"data": ', b"\xff\xfe{}", b"NaN-ish"], ids=repr
 )
-def test_create_rejects_unparseable_body_as_invalid_json(api, body):
-    response = api.post("/phones", data=body, headers={"Content-Type": "application/json"})
+def test_create_rejects_unparseable_body_as_invalid_json(sandbox_api, body):
+    response = sandbox_api.post("/phones", data=body, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 400
     assert error_of(response) == (400, "INVALID_JSON", None, "invalid_json")
@@ -143,13 +143,13 @@ def test_create_rejects_unparseable_body_as_invalid_json(api, body):
     ],
 )
 def test_create_with_unknown_related_id_is_404_with_relationship_path(
-    api, relationship, item, code
+    sandbox_api, relationship, item, code
 ):
     document = phone_document()
     document["data"]["relationships"][relationship]["data"].append(item)
 
-    response = api.post("/phones", document)
+    response = sandbox_api.post("/phones", document)
 
     assert response.status_code == 404
     assert error_of(response) == (404, code, f"data.relationships.{relationship}", "not_found")
-    assert api.get(f"/phones/{document['data']['id']}").status_code == 404
+    assert sandbox_api.get(f"/phones/{document['data']['id']}").status_code == 404

@@ -1,4 +1,5 @@
-"""Fixtures for the upstream client tests: a real sandbox on a loopback port."""
+"""Clients of the session's sandbox (the `sandbox` fixture, in tests/conftest.py) for the
+upstream client tests."""
 
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -6,37 +7,15 @@ from typing import Any
 import pytest
 
 from phones.upstream.client import WellAppClient
-from sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[Sandbox]:
-    """One running sandbox per test module, on a free loopback port."""
-    with Sandbox(port=0) as server:
-        yield server
+from phones.upstream.policy import RetryPolicy
+from sandbox.server import Sandbox
 
 
 @pytest.fixture
-def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
-    """The module's sandbox with fresh demo data, no faults and an empty request log."""
-    sandbox_server.reset()
-    sandbox_server.clear_faults()
-    yield sandbox_server
-    sandbox_server.clear_faults()
-
-
-@pytest.fixture
-def api(sandbox: Sandbox) -> Iterator[WellAppClient]:
+def wellapp_client(sandbox: Sandbox) -> Iterator[WellAppClient]:
     """A client for the sandbox with short timeouts and quick backoff."""
-    with WellAppClient(
-        sandbox.url,
-        sandbox.token,
-        timeout=(1.0, 2.0),
-        retries=3,
-        backoff=0.05,
-        retry_after_cap=2.0,
-        deadline=8.0,
-    ) as client:
+    policy = RetryPolicy(attempts=4, backoff=0.05, retry_after_cap=2.0, deadline=8.0)
+    with WellAppClient(sandbox.url, sandbox.token, timeout=(1.0, 2.0), policy=policy) as client:
         yield client
 
 

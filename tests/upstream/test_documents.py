@@ -1,77 +1,92 @@
+"""The create request: a PhoneDraft of cached records, written in the shape of WellApp's
+own example, and the draft's own checks."""
+
 import copy
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import phonenumbers
 import pytest
 
+from phones.models import Company, Person, Workspace
 from phones.upstream.documents import build_phone_document, format_timestamp
+from phones.upstream.drafts import PhoneDraft
 from phones.upstream.reader import parse_phones
-from phones.upstream.records import CompanyRecord, PersonRecord, WorkspaceRecord
+from sandbox import records
+from sandbox.seed import SEED_COMPANY, SEED_PERSON, SEED_PHONE_ID, SEED_WORKSPACES, seed_request
 
-SEED_REQUEST = json.loads((Path(__file__).parent / "seed_request.json").read_text())
-SEED_PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-SEED_NOW = datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
-
-SEED_PERSON = PersonRecord(
-    id="people1",
-    first_name="John",
-    last_name="Doe",
-    full_name="John Doe",
-    email="john.doe@example.com",
-    created_at=datetime(2024, 1, 15, 10, 30, tzinfo=UTC),
-    updated_at=datetime(2024, 1, 15, 10, 30, tzinfo=UTC),
-)
-SEED_COMPANY = CompanyRecord(
-    id="company_tenant",
-    name="Acme Corporation",
-    description="Leading technology company",
-    domain="acme.com",
-    website="https://acme.com",
-    locale="en",
-    created_at=datetime(2023, 12, 1, 9, 0, tzinfo=UTC),
-    updated_at=datetime(2023, 12, 1, 9, 0, tzinfo=UTC),
-)
-SEED_WORKSPACES = [
-    WorkspaceRecord(
-        id="workspace_sales",
-        external_workspace_id="fygr_123",
-        name="Sales Team Workspace",
-        description="Workspace for sales activities",
-        avatar_color="#FF6B35",
-        auto_extract_enabled=True,
-        created_at=datetime(2024, 1, 10, 8, 15, tzinfo=UTC),
-        updated_at=datetime(2024, 1, 10, 8, 15, tzinfo=UTC),
-    ),
-    WorkspaceRecord(
-        id="550e8400-e29b-41d4-a716-446655440000",
-        external_workspace_id="mkt_workspace_001",
-        name="Marketing Team Workspace",
-        description="Workspace for marketing campaigns",
-        avatar_color="#4A90E2",
-        auto_extract_enabled=False,
-        created_at=datetime(2024, 1, 12, 14, 45, tzinfo=UTC),
-        updated_at=datetime(2024, 1, 12, 14, 45, tzinfo=UTC),
-    ),
-]
+SEED_REQUEST = seed_request()
+SEED_NOW = datetime.fromisoformat(SEED_REQUEST["data"]["attributes"]["created_at"])
 
 
-def seed_document(**overrides):
-    arguments = {
-        "phone_id": SEED_PHONE_ID,
+def at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def cached_person(person: records.Person) -> Person:
+    return Person(
+        id=person.id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        full_name=person.full_name,
+        email=person.email,
+        job_title=person.job_title,
+        upstream_created_at=at(person.created_at),
+        upstream_updated_at=at(person.updated_at),
+    )
+
+
+def cached_company(company: records.Company) -> Company:
+    return Company(
+        id=company.id,
+        name=company.name,
+        description=company.description,
+        domain=company.domain,
+        website=company.website,
+        locale=company.locale,
+        upstream_created_at=at(company.created_at),
+        upstream_updated_at=at(company.updated_at),
+    )
+
+
+def cached_workspace(workspace: records.Workspace) -> Workspace:
+    return Workspace(
+        id=workspace.id,
+        external_workspace_id=workspace.external_workspace_id,
+        name=workspace.name,
+        description=workspace.description,
+        avatar_color=workspace.avatar_color,
+        auto_extract_enabled=workspace.auto_extract_enabled,
+        upstream_created_at=at(workspace.created_at),
+        upstream_updated_at=at(workspace.updated_at),
+    )
+
+
+# WellApp's example records as the local directory caches them (unsaved: no database needed).
+PERSON = cached_person(SEED_PERSON)
+COMPANY = cached_company(SEED_COMPANY)
+WORKSPACES = tuple(cached_workspace(workspace) for workspace in SEED_WORKSPACES)
+
+
+def seed_draft(**overrides) -> PhoneDraft:
+    fields = {
+        "id": uuid.UUID(SEED_PHONE_ID),
         "country_code": 1,
         "national_number": "4155552671",
         "e164_number": "+14155552671",
         "label": "work",
         "is_primary": True,
         "is_verified": True,
-        "people": [SEED_PERSON],
-        "companies": [SEED_COMPANY],
-        "workspaces": SEED_WORKSPACES,
-        "now": SEED_NOW,
+        "people": (PERSON,),
+        "companies": (COMPANY,),
+        "workspaces": WORKSPACES,
     }
-    return build_phone_document(**(arguments | overrides))
+    return PhoneDraft(**(fields | overrides))
+
+
+def seed_document(now: datetime = SEED_NOW, **overrides):
+    return build_phone_document(seed_draft(**overrides), now=now)
 
 
 def test_build_phone_document_from_seed_input_equals_seed_request_except_phone_timestamps():
@@ -132,7 +147,7 @@ def test_build_phone_document_converts_now_to_utc_z():
 
 
 def test_build_phone_document_without_links_sends_empty_relationships_and_included():
-    document = seed_document(people=[], companies=[], workspaces=[])
+    document = seed_document(people=(), companies=(), workspaces=())
 
     assert document["data"]["relationships"] == {
         "persons": {"data": []},
@@ -142,29 +157,51 @@ def test_build_phone_document_without_links_sends_empty_relationships_and_includ
     assert document["included"] == []
 
 
-def test_build_phone_document_accepts_uuid_phone_id():
-    import uuid
-
-    document = seed_document(phone_id=uuid.UUID(SEED_PHONE_ID))
+def test_build_phone_document_writes_the_draft_id_as_a_string():
+    document = seed_document()
 
     assert document["data"]["id"] == SEED_PHONE_ID
 
 
-def test_build_phone_document_refuses_int_national_number():
+def test_draft_refuses_an_id_that_is_not_a_uuid():
+    with pytest.raises(TypeError, match="id must be a UUID"):
+        seed_draft(id=SEED_PHONE_ID)
+
+
+def test_draft_refuses_int_national_number():
     with pytest.raises(TypeError, match="national_number must be a string"):
-        seed_document(national_number=4155552671)
+        seed_draft(national_number=4155552671)
 
 
-def test_build_phone_document_refuses_e164_that_disagrees_with_parts():
+def test_draft_refuses_a_country_code_that_is_not_an_int():
+    with pytest.raises(TypeError, match="country_code must be an int"):
+        seed_draft(country_code="1", e164_number="+14155552671")
+    with pytest.raises(TypeError, match="country_code must be an int"):
+        seed_draft(country_code=True)
+
+
+def test_draft_refuses_e164_that_disagrees_with_parts():
     with pytest.raises(ValueError, match="e164_number must equal"):
-        seed_document(e164_number="+14155550000")
+        seed_draft(e164_number="+14155550000")
 
 
-def test_build_phone_document_refuses_workspace_without_wellapp_id():
-    external_only = WorkspaceRecord(id=None, external_workspace_id="fygr_123")
+def test_draft_refuses_workspace_without_wellapp_id():
+    external_only = Workspace(id="", external_workspace_id="fygr_123")
 
     with pytest.raises(ValueError, match="needs its WellApp id"):
-        seed_document(workspaces=[external_only])
+        seed_draft(workspaces=(external_only,))
+
+
+def test_draft_refuses_links_that_are_not_tuples():
+    with pytest.raises(TypeError, match="must be tuples"):
+        seed_draft(people=[PERSON])
+
+
+def test_draft_cannot_be_changed():
+    draft = seed_draft()
+
+    with pytest.raises(AttributeError):
+        draft.label = "home"
 
 
 def test_format_timestamp_refuses_naive_datetime():

@@ -1,7 +1,6 @@
 import copy
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -16,12 +15,10 @@ from phones.upstream.records import (
     WorkspaceRecord,
     WorkspaceRef,
 )
+from sandbox.seed import SEED_MARKETING, SEED_PHONE_ID, seed_request, seed_response
 
-HERE = Path(__file__).parent
-SEED_REQUEST = json.loads((HERE / "seed_request.json").read_text())
-SEED_RESPONSE = json.loads((HERE / "seed_response.json").read_text())
-PHONE_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-MARKETING_ID = "550e8400-e29b-41d4-a716-446655440000"
+SEED_REQUEST = seed_request()
+SEED_RESPONSE = seed_response()
 SEED_CREATED = datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
 
 # What the seed's create response says: inline relationship attributes, and the sales
@@ -29,7 +26,7 @@ SEED_CREATED = datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
 EXPECTED_FROM_RESPONSE = Page(
     items=[
         PhoneRecord(
-            id=PHONE_ID,
+            id=SEED_PHONE_ID,
             country_code=1,
             national_number="4155552671",
             e164_number="+14155552671",
@@ -42,7 +39,7 @@ EXPECTED_FROM_RESPONSE = Page(
             company_ids=["company_tenant"],
             workspaces=[
                 WorkspaceRef(id=None, external_id="fygr_123"),
-                WorkspaceRef(id=MARKETING_ID, external_id=None),
+                WorkspaceRef(id=SEED_MARKETING.id, external_id=None),
             ],
         )
     ],
@@ -71,7 +68,7 @@ EXPECTED_FROM_RESPONSE = Page(
             description="Workspace for sales activities",
         ),
         WorkspaceRecord(
-            id=MARKETING_ID,
+            id=SEED_MARKETING.id,
             name="Marketing Team Workspace",
             description="Workspace for marketing campaigns",
         ),
@@ -82,7 +79,7 @@ EXPECTED_FROM_RESPONSE = Page(
 EXPECTED_FROM_REQUEST = Page(
     items=[
         PhoneRecord(
-            id=PHONE_ID,
+            id=SEED_PHONE_ID,
             country_code=1,
             national_number="4155552671",
             e164_number="+14155552671",
@@ -95,7 +92,7 @@ EXPECTED_FROM_REQUEST = Page(
             company_ids=["company_tenant"],
             workspaces=[
                 WorkspaceRef(id="workspace_sales", external_id="fygr_123"),
-                WorkspaceRef(id=MARKETING_ID, external_id="mkt_workspace_001"),
+                WorkspaceRef(id=SEED_MARKETING.id, external_id="mkt_workspace_001"),
             ],
         )
     ],
@@ -132,7 +129,7 @@ EXPECTED_FROM_REQUEST = Page(
             updated_at=datetime(2024, 1, 10, 8, 15, tzinfo=UTC),
         ),
         WorkspaceRecord(
-            id=MARKETING_ID,
+            id=SEED_MARKETING.id,
             external_workspace_id="mkt_workspace_001",
             name="Marketing Team Workspace",
             description="Workspace for marketing campaigns",
@@ -269,7 +266,7 @@ def request_with_phone_links_as_pivots():
             {
                 "type": "person_phones",
                 "id": "pp_1",
-                "attributes": {"person_id": "people1", "phone_id": PHONE_ID, **flags},
+                "attributes": {"person_id": "people1", "phone_id": SEED_PHONE_ID, **flags},
             }
         ]
     }
@@ -278,7 +275,7 @@ def request_with_phone_links_as_pivots():
             {
                 "type": "company_phones",
                 "id": "cp_1",
-                "attributes": {"company_id": "company_tenant", "phone_id": PHONE_ID, **flags},
+                "attributes": {"company_id": "company_tenant", "phone_id": SEED_PHONE_ID, **flags},
             }
         ]
     }

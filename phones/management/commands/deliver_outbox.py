@@ -27,4 +27,5 @@ class Command(BaseCommand):
         ).values_list("id", flat=True)
         for entry_id in list(due):
             entry = outbox_deliver(entry_id=str(entry_id))
-            self.stdout.write(f"{entry.e164_number}: {entry.get_state_display().lower()}")
+            if entry is not None:
+                self.stdout.write(f"{entry.e164_number}: {entry.get_state_display().lower()}")

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         interactive = self.stdout.isatty()
-        last_line = {"resource": "", "at": 0.0}
+        last_resource, last_at = [""], [0.0]  # the last line written (non-interactive)
 
         def report(progress: SyncProgress) -> None:
             counts = progress.counts[progress.resource]
@@ -41,8 +41,8 @@ class Command(BaseCommand):
                 sys.stdout.flush()
                 return
             now = time.monotonic()
-            if progress.resource != last_line["resource"] or now - last_line["at"] >= 2:
-                last_line.update(resource=progress.resource, at=now)
+            if progress.resource != last_resource[0] or now - last_at[0] >= 2:
+                last_resource[0], last_at[0] = progress.resource, now
                 self.stdout.write(
                     f"{progress.resource}: {progress.records} records read so far "
                     f"({counts.created} new, {counts.updated} changed)"
