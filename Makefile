@@ -13,10 +13,11 @@ export PYTHON
 
 help:
 	@echo "make run    - start the WellApp sandbox and the portal on http://127.0.0.1:$(WEB_PORT)/"
-	@echo "make test   - lint and run the test suite"
+	@echo "make test   - lint (ruff, mypy) and run the test suite"
 	@echo "make format - format the code with ruff"
 	@echo "make screenshots - every screen and state, both sizes, light and dark, into screenshots/"
 	@echo "make bench  - time the phones list against the Django admin over 1M phones (SQLite, PostgreSQL)"
+	@echo "make bench-import - time a 10,000-row import and its preview against the 5 s budget (SQLite, PostgreSQL)"
 	@echo "make clean  - remove the virtualenv and local data"
 
 # Create the virtualenv with a Python >= 3.12, or say plainly that there is none.
@@ -39,6 +40,7 @@ run: $(VENV)/.installed-runtime
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
@@ -72,6 +74,18 @@ bench: $(VENV)/.installed-dev
 ifneq ($(strip $(BENCH_POSTGRES_URL)),)
 	BENCH_DATABASE_URL='$(BENCH_POSTGRES_URL)' $(BENCH_GENERATE)
 	BENCH_DATABASE_URL='$(BENCH_POSTGRES_URL)' $(BENCH_RUN)
+endif
+
+# A 10,000-row import: reading, checking and storing it, then its preview page, against the
+# 5 s budget; on SQLite (bench/import.sqlite3), then PostgreSQL at BENCH_IMPORT_POSTGRES_URL
+# (set it empty for SQLite only). Each database is made anew. BENCH_IMPORT_ARGS go to
+# bench/import_preview.py (e.g. BENCH_IMPORT_ARGS='--rows 2000 --runs 3').
+.PHONY: bench-import
+BENCH_IMPORT_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/wellui_bench_import
+bench-import: $(VENV)/.installed-dev
+	$(PY) -m bench.import_preview $(BENCH_IMPORT_ARGS)
+ifneq ($(strip $(BENCH_IMPORT_POSTGRES_URL)),)
+	$(PY) -m bench.import_preview --database '$(BENCH_IMPORT_POSTGRES_URL)' $(BENCH_IMPORT_ARGS)
 endif
 
 # Gunicorn and the sandbox with 100k cached phones, 20 simulated staff for 60 s (locust);

@@ -1,23 +1,36 @@
-"""Fixtures shared by the suite: the WellApp sandbox on a loopback port, staff users, and a
-guard that fails any connection to a host other than this machine."""
+"""Fixtures shared by the suite: the one WellApp sandbox on a loopback port, staff users, and
+a guard that fails any connection to a host other than this machine.
 
-import importlib
+The sandbox fixtures, each meaning one thing:
+- ``sandbox_server``: the running sandbox, one for the whole session (use the others).
+- ``sandbox``: that sandbox with fresh demo data, no faults and an empty request log.
+- ``wellapp``: ``sandbox`` with the portal's settings pointed at it (the WellApp it talks to).
+- ``seed_directory``: ``wellapp`` with WellApp's example records in the portal's cache.
+
+``route_records``: a cached phone, a queued create and an import with a row, so the security
+tests' URLs with an id in them reach their views (tests.factories.make_route_records).
+
+Staff users (tests.factories.ROLES, password tests.factories.PASSWORD): ``viewer``,
+``editor`` and ``nobody`` (no support role), and a Django test client logged in as each
+(``viewer_client``, ``editor_client``, ``nobody_client``).
+"""
+
 import ipaddress
 import signal
 import socket
 from collections.abc import Iterator
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
 
-from phones.services.health import upstream_client
-from sandbox import Sandbox
+from phones.upstream.shared import upstream_client
+from sandbox.server import Sandbox
+from tests.factories import make_route_records, make_seed_directory, role_user
+from tests.waits import wait_answered
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -62,59 +75,63 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def wellapp_server() -> Iterator[Sandbox]:
-    """One sandbox for the session, on a free loopback port."""
+def sandbox_server() -> Iterator[Sandbox]:
+    """The one sandbox of the session, on a free loopback port."""
     with Sandbox(port=0) as server:
         yield server
 
 
 @pytest.fixture
-def wellapp(wellapp_server: Sandbox, settings) -> Iterator[Sandbox]:
-    """The sandbox with fresh demo data and no faults, and the portal pointed at it."""
-    wellapp_server.reset()
-    settings.WELL_API_URL = wellapp_server.url
-    settings.WELL_API_TOKEN = wellapp_server.token
+def sandbox(sandbox_server: Sandbox) -> Iterator[Sandbox]:
+    """The sandbox with fresh demo data, no faults and an empty request log. Afterwards its
+    faults are cleared and every request the test left on its way (a slow one) is answered,
+    so none lands in the next test."""
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.clear_faults()
+    wait_answered(sandbox_server)
+
+
+@pytest.fixture
+def wellapp(sandbox: Sandbox, settings) -> Iterator[Sandbox]:
+    """The sandbox as the WellApp the portal talks to (its URL, token and a 2 s timeout)."""
+    settings.WELL_API_URL = sandbox.url
+    settings.WELL_API_TOKEN = sandbox.token
     settings.WELL_API_TIMEOUT = 2.0
     upstream_client.cache_clear()
-    yield wellapp_server
-    wellapp_server.clear_faults()
+    yield sandbox
     upstream_client.cache_clear()
 
 
-SUPPORT_GROUPS = importlib.import_module("phones.migrations.0002_support_groups").GROUPS
+@pytest.fixture
+def seed_directory(wellapp: Sandbox, db) -> Sandbox:
+    """``wellapp`` with the records of WellApp's own example in the portal's cache, as a sync
+    would leave them (the sandbox holds them too), without reading the whole demo directory."""
+    make_seed_directory()
+    return wellapp
 
 
-def support_group(name: str) -> Group:
-    """One of the two support roles, made again as the migration makes it when a browser
-    test's database flush removed it."""
-    group = Group.objects.filter(name=name).first()
-    if group is not None:
-        return group
-    create_permissions(django_apps.get_app_config("phones"), verbosity=0)
-    group = Group.objects.create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="phones", codename__in=SUPPORT_GROUPS[name]
-        )
-    )
-    return group
-
-
-def _user(username: str, group: str | None) -> User:
-    user = User.objects.create_user(username=username, password="correct horse battery")
-    if group:
-        user.groups.add(support_group(group))
-    return user
+@pytest.fixture
+def route_records(db) -> None:
+    """A cached phone, a queued create and an import with a row (their ids are
+    tests.factories.SAMPLE_*_ID), so a URL with an id in it reaches its view."""
+    make_route_records()
 
 
 @pytest.fixture
 def viewer(db) -> User:
-    return _user("vera.viewer", "Support viewers")
+    return role_user("viewer")
 
 
 @pytest.fixture
 def editor(db) -> User:
-    return _user("eddie.editor", "Support editors")
+    return role_user("editor")
+
+
+@pytest.fixture
+def nobody(db) -> User:
+    """A logged-in user without a support role."""
+    return role_user("nobody")
 
 
 @pytest.fixture
@@ -128,6 +145,13 @@ def viewer_client(viewer: User) -> Client:
 def editor_client(editor: User) -> Client:
     client = Client()
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def nobody_client(nobody: User) -> Client:
+    client = Client()
+    client.force_login(nobody)
     return client
 
 
@@ -149,18 +173,3 @@ def worker(monkeypatch) -> Iterator:
     yield run
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
-
-
-@pytest.fixture
-def seed_directory(wellapp, db) -> Sandbox:
-    """The records of WellApp's own example, cached as a sync would leave them (the sandbox
-    holds them too), without reading the whole demo directory."""
-    from tests.factories import make_company, make_person, make_workspace
-
-    make_person("people1", "John Doe", "john.doe@example.com")
-    make_company("company_tenant", "Acme Corporation", "acme.com")
-    make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
-    make_workspace(
-        "550e8400-e29b-41d4-a716-446655440000", "Marketing Team Workspace", "mkt_workspace_001"
-    )
-    return wellapp

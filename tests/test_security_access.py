@@ -6,17 +6,16 @@ may use it.
 """
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from phones.models import OutboxEntry
-from tests.factories import make_phone
+from phones.models import SyncRun
+from tests.factories import PASSWORD, SAMPLE_ENTRY_ID, SAMPLE_IMPORT_ID, SAMPLE_PHONE_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +55,15 @@ ENDPOINTS = [
     Endpoint("phones/queue/<uuid:entry_id>/retry/", "POST", WRITE, EDITOR),
     Endpoint("phones/queue/<uuid:entry_id>/discard/", "POST", WRITE, EDITOR),
     Endpoint("phones/pickers/<slug:kind>/", "GET", READ, VIEWER),
+    Endpoint("phones/import/", "GET", READ, EDITOR),
+    # Stores the rows as a preview; nothing is sent to WellApp.
+    Endpoint("phones/import/", "POST", WRITE, EDITOR),
+    Endpoint("phones/import/template.csv", "GET", READ, EDITOR),
+    Endpoint("phones/import/<uuid:import_id>/", "GET", READ, EDITOR),
+    Endpoint("phones/import/<uuid:import_id>/rows/<int:line>/", "GET", READ, EDITOR),
+    Endpoint("phones/import/<uuid:import_id>/rows/<int:line>/", "POST", WRITE, EDITOR),
+    Endpoint("phones/import/<uuid:import_id>/confirm/", "POST", WRITE, EDITOR),
+    Endpoint("phones/import/<uuid:import_id>/progress/", "GET", READ, EDITOR),
     Endpoint("phones/sync/", "POST", WRITE, EDITOR),
     Endpoint("phones/sync/status/", "GET", READ, VIEWER),
     Endpoint("phones/<uuid:phone_id>/", "GET", READ, VIEWER),
@@ -63,10 +71,21 @@ ENDPOINTS = [
     Endpoint("phones/<uuid:phone_id>/refresh/", "POST", WRITE, VIEWER),
 ]
 ADMIN_ROUTE = "admin/"
-PHONE_ID = uuid.UUID(int=2, version=4)  # make_phone(1)
-ENTRY_ID = uuid.UUID("6f1d7a52-3c4b-4e0a-9d7e-2b8f0c1a9e55")
-SAMPLES = {"phone_id": str(PHONE_ID), "entry_id": str(ENTRY_ID), "kind": "people"}
+# The ids are those of the records the ``route_records`` fixture makes.
+SAMPLES = {
+    "phone_id": str(SAMPLE_PHONE_ID),
+    "entry_id": str(SAMPLE_ENTRY_ID),
+    "kind": "people",
+    "import_id": str(SAMPLE_IMPORT_ID),
+    "line": "2",
+}
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+# The writes whose route answers no GET.
+WRITE_ONLY = [
+    e
+    for e in ENDPOINTS
+    if e.kind == WRITE and not any(o.route == e.route and o.method == "GET" for o in ENDPOINTS)
+]
 
 
 def routes(patterns: list | None = None, prefix: str = "") -> Iterator[str]:
@@ -111,25 +130,17 @@ def assert_allowed(response, endpoint: Endpoint) -> None:
     assert not is_login_redirect(response), f"{endpoint} sent a logged-in user to the login"
 
 
-def make_records() -> None:
-    """A cached phone and a queued create, so routes with ids reach their view."""
-    make_phone(1)
-    OutboxEntry.objects.create(
-        id=ENTRY_ID,
-        document={"data": {"id": str(ENTRY_ID), "attributes": {"e164_number": "+14155550199"}}},
-        state=OutboxEntry.State.RETRYING,
+@pytest.fixture
+def add_phone_client(db) -> Client:
+    """A user given Django's built-in view_phone and add_phone directly, in no group."""
+    user = User.objects.create_user("adam.addphone", password=PASSWORD)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="phones", codename__in=["view_phone", "add_phone"]
+        )
     )
-
-
-@pytest.fixture
-def records(db) -> None:
-    make_records()
-
-
-@pytest.fixture
-def nobody_client(db) -> Client:
     client = Client()
-    client.force_login(User.objects.create_user("nora.norole", password="correct horse battery"))
+    client.force_login(user)
     return client
 
 
@@ -156,7 +167,7 @@ def test_every_phone_write_is_for_a_support_role():
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_anonymous_request_goes_to_the_login_page_unless_public(
-    client: Client, endpoint: Endpoint, records, wellapp
+    client: Client, endpoint: Endpoint, route_records, wellapp
 ):
     response = call(client, endpoint)
     if endpoint.who == PUBLIC:
@@ -167,6 +178,18 @@ def test_anonymous_request_goes_to_the_login_page_unless_public(
         assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
+@pytest.mark.parametrize(
+    "endpoint", [e for e in WRITE_ONLY if e.who != PUBLIC], ids=lambda e: f"GET /{e.route}"
+)
+def test_anonymous_get_of_a_write_goes_to_the_login_page_too(
+    client: Client, endpoint: Endpoint, route_records, wellapp
+):
+    url = url_for(endpoint.route)
+    response = client.get(url)
+    assert response.status_code == 302, endpoint
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
 def test_admin_sends_anonymous_users_to_its_login(client: Client):
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -175,7 +198,7 @@ def test_admin_sends_anonymous_users_to_its_login(client: Client):
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_user_without_a_support_role_is_refused_every_phones_endpoint(
-    nobody_client: Client, endpoint: Endpoint, records, wellapp
+    nobody_client: Client, endpoint: Endpoint, route_records, wellapp
 ):
     response = call(nobody_client, endpoint)
     if endpoint.who in (VIEWER, EDITOR):
@@ -186,7 +209,7 @@ def test_user_without_a_support_role_is_refused_every_phones_endpoint(
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_viewer_reads_but_is_refused_editor_endpoints(
-    viewer_client: Client, endpoint: Endpoint, records, wellapp
+    viewer_client: Client, endpoint: Endpoint, route_records, wellapp
 ):
     response = call(viewer_client, endpoint)
     if endpoint.who == EDITOR:
@@ -197,22 +220,45 @@ def test_viewer_reads_but_is_refused_editor_endpoints(
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_editor_may_call_every_endpoint(
-    editor_client: Client, endpoint: Endpoint, records, wellapp
+    editor_client: Client, endpoint: Endpoint, route_records, wellapp
 ):
     assert_allowed(call(editor_client, endpoint), endpoint)
 
 
-@pytest.mark.parametrize(
-    "endpoint",
-    [
-        e
-        for e in ENDPOINTS
-        if e.kind == WRITE and not any(o.route == e.route and o.method == "GET" for o in ENDPOINTS)
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("endpoint", WRITE_ONLY, ids=str)
 def test_a_write_cannot_be_triggered_by_a_get(
-    editor_client: Client, endpoint: Endpoint, records, wellapp
+    editor_client: Client, endpoint: Endpoint, route_records, wellapp
 ):
     response = editor_client.get(url_for(endpoint.route))
     assert response.status_code == 405, endpoint
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.who == EDITOR], ids=str)
+def test_the_built_in_add_phone_permission_opens_no_editor_endpoint(
+    add_phone_client: Client, endpoint: Endpoint, route_records, wellapp
+):
+    assert call(add_phone_client, endpoint).status_code == 403, endpoint
+
+
+def test_add_phone_alone_can_neither_sync_nor_create_and_sees_no_editor_controls(
+    add_phone_client: Client, wellapp
+):
+    assert add_phone_client.post(reverse("phones:sync"), {}).status_code == 403
+    assert not SyncRun.objects.exists()
+    assert add_phone_client.get(reverse("phones:new")).status_code == 403
+    page = add_phone_client.get(reverse("phones:list")).content.decode()
+    assert "Sync now</button>" not in page
+    assert f'href="{reverse("phones:new")}"' not in page
+
+
+def test_edit_directory_through_the_editors_group_can_sync_and_create(
+    editor: User, editor_client: Client, wellapp
+):
+    assert not editor.user_permissions.exists()
+    assert list(editor.groups.values_list("name", flat=True)) == ["Support editors"]
+    page = editor_client.get(reverse("phones:list")).content.decode()
+    assert "Sync now</button>" in page
+    assert f'href="{reverse("phones:new")}"' in page
+    assert editor_client.get(reverse("phones:new")).status_code == 200
+    assert editor_client.post(reverse("phones:sync"), {}).status_code == 302
+    assert SyncRun.objects.count() == 1

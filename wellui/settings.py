@@ -45,6 +45,8 @@ WELL_API_TIMEOUT = float(os.environ.get("WELL_API_TIMEOUT", "") or 10)
 WELL_DEFAULT_REGION = os.environ.get("WELL_DEFAULT_REGION", "") or "US"
 # Longest a create may keep a web worker waiting for WellApp, retries included.
 WELL_CREATE_BUDGET = float(os.environ.get("WELL_CREATE_BUDGET", "") or 15)
+# How many creates per second an import sends at most (WellApp's rate limits are undocumented).
+WELL_IMPORT_SENDS_PER_SECOND = float(os.environ.get("WELL_IMPORT_SENDS_PER_SECOND", "") or 5)
 
 if not DEBUG:
     _missing = []
@@ -78,6 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Early, so request.htmx is set for every later middleware and for the answers they give
+    # themselves: the login redirect, the CSRF failure view, the error pages.
+    "django_htmx.middleware.HtmxMiddleware",
     "phones.middleware.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "phones.middleware.session_refresh_middleware",
@@ -87,7 +92,6 @@ MIDDLEWARE = [
     "phones.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,6 +200,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "phones.views.errors.csrf_failure"
+# A pasted import of up to 10,000 rows can hold a few megabytes of text (the default 2.5 MB
+# would refuse it with a bare 400 before the import page could say anything).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 # Scripts and styles come from this site only; the htmx script tag carries the per-response
 # nonce. Nothing inline, no eval.

@@ -3,6 +3,8 @@ of what happened and what to do, the form field it is about, and WellApp's trace
 apart from the sentence (pages show it once, with a copy button)."""
 
 import re
+from enum import StrEnum
+from typing import Any
 
 from phones.models import Company, Person, Workspace
 from phones.upstream.errors import Rejected, UpstreamError
@@ -15,7 +17,7 @@ FIELD_FOR_PATH = {
     "data.attributes.label": "label",
     "data.attributes.is_primary": "is_primary",
     "data.attributes.is_verified": "is_verified",
-    "data.relationships.persons": "persons",
+    "data.relationships.persons": "people",
     "data.relationships.companies": "companies",
     "data.relationships.workspaces": "workspaces",
 }
@@ -30,24 +32,34 @@ LINKED_RECORDS: dict[str, tuple[type[Person | Company | Workspace], str, str]] =
 RELATIONSHIP_PATH = re.compile(r"^data\.relationships\.(\w+)(?:\.data)?(?:\[(\d+)\]|\.(\d+))?")
 
 
+class CreateFailureKind(StrEnum):
+    """Why a phone was not (or not confirmably) created."""
+
+    REJECTED = "rejected"  # WellApp refused the content: correct it and create again
+    AUTH = "auth"  # WellApp refused the portal's API token
+    UNCONFIRMED = "unconfirmed"  # WellApp could not be reached in time: sending again is safe
+
+
 class PhoneCreateFailed(Exception):
     """The phone was not (or not confirmably) created; says what staff should do.
 
-    ``kind`` is "rejected" (WellApp refused the content; ``field`` names the form field, or
-    None for the whole form), "auth" (WellApp refused the token) or "unconfirmed" (WellApp
-    could not be reached in time; submitting again is safe). ``message`` never carries the
+    ``kind`` is REJECTED (WellApp refused the content; ``field`` names the form field, or
+    None for the whole form), AUTH (WellApp refused the token) or UNCONFIRMED (WellApp could
+    not be reached in time; submitting again is safe). ``message`` never carries the
     trace id: pages show ``trace_id`` once, on its own. ``record_id`` is the linked record
-    WellApp does not know, when it said which.
+    WellApp does not know, when it said which. ``retry_after``: the seconds WellApp's last
+    answer asked to wait (``Retry-After``), when it asked.
     """
 
     def __init__(
         self,
         message: str,
         *,
-        kind: str,
+        kind: CreateFailureKind,
         field: str | None = None,
         trace_id: str = "",
         record_id: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -55,6 +67,7 @@ class PhoneCreateFailed(Exception):
         self.field = field
         self.trace_id = trace_id
         self.record_id = record_id
+        self.retry_after = retry_after
 
 
 def field_for_path(path: str | None) -> str | None:
@@ -67,7 +80,7 @@ def field_for_path(path: str | None) -> str | None:
     return None
 
 
-def _unknown_record(document: dict, exc: Rejected) -> tuple[str, str] | None:
+def _unknown_record(document: dict[str, Any], exc: Rejected) -> tuple[str, str] | None:
     """(relationship, record id) of the linked record a rejection says WellApp does not know:
     the one its ``details.path`` points at, else the one its message names, else the only
     one linked that way. None when the rejection is not about a linked record."""
@@ -88,7 +101,7 @@ def _unknown_record(document: dict, exc: Rejected) -> tuple[str, str] | None:
     return relationship, ""
 
 
-def rejected(document: dict, exc: Rejected) -> PhoneCreateFailed:
+def rejected(document: dict[str, Any], exc: Rejected) -> PhoneCreateFailed:
     """What staff read when WellApp refuses the content: a linked record it does not know is
     named as the cache names it, never by its id."""
     field = field_for_path(exc.path)
@@ -100,7 +113,7 @@ def rejected(document: dict, exc: Rejected) -> PhoneCreateFailed:
             message += "."
         return PhoneCreateFailed(
             f"WellApp rejected the phone: {message} Correct it and create the phone again.",
-            kind="rejected",
+            kind=CreateFailureKind.REJECTED,
             field=field,
             trace_id=trace_id,
         )
@@ -119,17 +132,21 @@ def rejected(document: dict, exc: Rejected) -> PhoneCreateFailed:
             f"remove {record} from {label} (or pick the right one) and create the phone again."
         )
     return PhoneCreateFailed(
-        message, kind="rejected", field=field, trace_id=trace_id, record_id=record_id
+        message,
+        kind=CreateFailureKind.REJECTED,
+        field=field,
+        trace_id=trace_id,
+        record_id=record_id,
     )
 
 
-def unconfirmed(exc: UpstreamError | None) -> PhoneCreateFailed:
-    why = ""
-    if exc is not None:
-        why = " (" + "; ".join(filter(None, [exc.message.rstrip(". "), exc.facts])) + ")"
+def unconfirmed(exc: UpstreamError) -> PhoneCreateFailed:
+    """What staff read when WellApp did not confirm the create in the time it was given."""
+    why = " (" + "; ".join(filter(None, [exc.message.rstrip(". "), exc.facts])) + ")"
     return PhoneCreateFailed(
         f"WellApp did not confirm the new phone in time{why}, so nothing is confirmed yet: "
         "your input is kept, and submitting again is safe (it cannot create a second phone).",
-        kind="unconfirmed",
-        trace_id=(exc.trace_id or "") if exc else "",
+        kind=CreateFailureKind.UNCONFIRMED,
+        trace_id=exc.trace_id or "",
+        retry_after=exc.retry_after,
     )

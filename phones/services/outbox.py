@@ -3,25 +3,34 @@ in the background with the same client-generated id until it does.
 
 An entry is written before anything is sent, and every attempt re-sends the stored document,
 so a process killed at any moment neither loses the phone nor creates it twice: the next
-attempt meets a 409 (or finds the phone) and confirms it.
+attempt meets a 409 (or finds the phone) and confirms it. Each attempt is a background task
+(``outbox_deliver_task``, run by ``manage.py db_worker``).
 """
 
 import logging
-import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
+from django.utils.json import normalize_json
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from phones.models import OutboxEntry
 from phones.services.audit import audit_record
-from phones.services.create_failures import PhoneCreateFailed
-from phones.services.phones import phone_deliver, phone_document
+from phones.services.create_failures import CreateFailureKind, PhoneCreateFailed
+from phones.services.import_pacing import import_hold
+from phones.services.phones import phone_deliver
+from phones.upstream.documents import build_phone_document
+from phones.upstream.drafts import PhoneDraft
 
 logger = logging.getLogger(__name__)
 
+# How long one delivery attempt may wait for WellApp to confirm, retries included.
 DELIVERY_BUDGET_SECONDS = 20.0
 FIRST_RETRY_SECONDS = 30
 LONGEST_RETRY_SECONDS = 15 * 60
@@ -33,17 +42,44 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, LONGEST_RETRY_SECONDS))
 
 
-def _schedule(entry: OutboxEntry) -> None:
-    from phones.tasks import outbox_deliver_task  # the task module imports this one
+def _asked_wait(retry_after: float | None) -> timedelta:
+    """The wait WellApp's ``Retry-After`` asked for, at most LONGEST_RETRY_SECONDS."""
+    return timedelta(seconds=min(max(retry_after or 0, 0), LONGEST_RETRY_SECONDS))
 
-    task = outbox_deliver_task
+
+def _schedule(entry: OutboxEntry) -> None:
+    delivery = outbox_deliver_task
     if entry.next_attempt_at > timezone.now():
-        task = task.using(run_after=entry.next_attempt_at)
-    task.enqueue(entry_id=str(entry.pk))
+        delivery = delivery.using(run_after=entry.next_attempt_at)
+    delivery.enqueue(entry_id=str(entry.pk))
+
+
+def outbox_schedule_bulk(*, entries: Sequence[OutboxEntry]) -> None:
+    """A delivery task for each entry, due at its ``next_attempt_at``: with the database
+    task backend, written in a few inserts (in the caller's transaction), else one by one."""
+    backend = outbox_deliver_task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        for entry in entries:
+            _schedule(entry)
+        return
+    DBTaskResult.objects.bulk_create(
+        [
+            DBTaskResult(
+                args_kwargs=normalize_json({"args": [], "kwargs": {"entry_id": str(entry.pk)}}),
+                priority=outbox_deliver_task.priority,
+                task_path=outbox_deliver_task.module_path,
+                queue_name=outbox_deliver_task.queue_name,
+                run_after=entry.next_attempt_at,
+                backend_name=outbox_deliver_task.backend,
+            )
+            for entry in entries
+        ],
+        batch_size=1000,
+    )
 
 
 def outbox_enqueue(
-    *, actor: AbstractBaseUser, document: dict, form_data: dict[str, Any]
+    *, actor: User, document: dict[str, Any], form_data: dict[str, Any]
 ) -> OutboxEntry:
     """Keep this create document and deliver it in the background."""
     phone_id = str(document["data"]["id"])
@@ -71,20 +107,20 @@ def outbox_enqueue(
     return entry
 
 
-def phone_queue(
-    *, actor: AbstractBaseUser, form_data: dict[str, Any], client_id: uuid.UUID, **phone: Any
-) -> OutboxEntry:
-    """Queue the create of this phone (``phone_create``'s arguments) for the background."""
-    document = phone_document(phone_id=client_id, **phone)
+def phone_queue(*, actor: User, draft: PhoneDraft, form_data: dict[str, Any]) -> OutboxEntry:
+    """Queue the create of ``draft`` for the background, with the form data it came from
+    (so it can be corrected later). The request is built now and re-sent as it is."""
+    document = build_phone_document(draft, now=timezone.now())
     return outbox_enqueue(actor=actor, document=document, form_data=form_data)
 
 
-def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) -> OutboxEntry:
-    """One delivery attempt of a queued create; schedules the next one if it is not confirmed."""
+def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) -> OutboxEntry | None:
+    """One delivery attempt of a queued create, waiting at most ``budget`` seconds for
+    WellApp; schedules the next one if it is not confirmed. None: there is no such entry."""
     with transaction.atomic():
         entry = OutboxEntry.objects.select_for_update().filter(id=entry_id).first()
         if entry is None or not entry.is_open:
-            return entry  # type: ignore[return-value]
+            return entry
         entry.attempts += 1
         entry.save(update_fields=["attempts", "updated_at"])
     audit_record(actor=entry.author, action="phone.sent", upstream_id=str(entry.pk))
@@ -94,7 +130,7 @@ def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) ->
         entry.refresh_from_db()
         entry.last_error = exc.message
         entry.last_trace_id = exc.trace_id
-        if exc.kind == "rejected":
+        if exc.kind == CreateFailureKind.REJECTED:
             entry.state = OutboxEntry.State.FAILED
             audit_record(
                 actor=entry.author,
@@ -104,15 +140,41 @@ def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) ->
                 detail={"message": exc.message},
             )
         else:
+            # Not sooner than WellApp asked (Retry-After), nor than the doubling delay.
             entry.state = OutboxEntry.State.RETRYING
-            entry.next_attempt_at = timezone.now() + retry_delay(entry.attempts)
+            wait = max(retry_delay(entry.attempts), _asked_wait(exc.retry_after))
+            entry.next_attempt_at = timezone.now() + wait
         entry.save()
         if entry.state == OutboxEntry.State.RETRYING:
             _schedule(entry)
+            if entry.phone_import_id is not None and exc.retry_after:
+                # WellApp asked to slow down: the rest of the import waits as well.
+                import_hold(
+                    phone_import_id=entry.phone_import_id,
+                    until=timezone.now() + _asked_wait(exc.retry_after),
+                    exclude_id=entry.pk,
+                )
         logger.info("Queued phone %s not delivered: %s", entry.pk, exc.message)
         return entry
     entry.refresh_from_db()  # phone_deliver marked it confirmed
     return entry
+
+
+@task
+def outbox_deliver_task(entry_id: str) -> dict[str, str | int]:
+    """One delivery attempt of a queued phone create (it schedules its own retry). An entry
+    held back since this task was scheduled (its import met a rate limit) is not sent now:
+    the task hands itself on to the entry's new time."""
+    held = OutboxEntry.objects.filter(
+        id=entry_id, state__in=OutboxEntry.OPEN_STATES, next_attempt_at__gt=timezone.now()
+    ).first()
+    if held is not None:
+        _schedule(held)
+        return {"entry": entry_id, "state": "held", "attempts": held.attempts}
+    entry = outbox_deliver(entry_id=entry_id)
+    if entry is None:
+        return {"entry": entry_id, "state": "missing"}
+    return {"entry": entry_id, "state": entry.state, "attempts": entry.attempts}
 
 
 def outbox_retry_now(*, entry_id: str) -> OutboxEntry | None:
@@ -125,7 +187,7 @@ def outbox_retry_now(*, entry_id: str) -> OutboxEntry | None:
     return entry
 
 
-def outbox_discard(*, entry_id: str, actor: AbstractBaseUser) -> OutboxEntry | None:
+def outbox_discard(*, entry_id: str, actor: User) -> OutboxEntry | None:
     """Give up on an entry that is not confirmed."""
     entry = (
         OutboxEntry.objects.filter(id=entry_id).exclude(state=OutboxEntry.State.CONFIRMED).first()

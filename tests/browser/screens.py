@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.http import QueryDict
-from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from phones.forms import PhoneCreateForm
-from phones.models import Phone, SyncRun
-from phones.services.health import upstream_client
+from phones.import_rows import read_rows
+from phones.models import OutboxEntry, Phone, PhoneImport, SyncRun
+from phones.services.imports import import_confirm, import_create, import_row_update
 from phones.services.outbox import phone_queue
 from phones.services.sync import sync_run
+from phones.upstream.shared import upstream_client
+from tests.browser.helpers import log_in
+from tests.factories import create_form_data
 
 VIEWPORTS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 SCHEMES = ("light", "dark")
@@ -43,22 +44,14 @@ class Site:
     editor: User
     viewer: User
     detail: Phone
-    cookies: dict[str, list[dict]] = field(default_factory=dict)
     numbers: itertools.count = field(default_factory=lambda: itertools.count(100))
 
-    def log_in(self, context: BrowserContext, user: User | None) -> None:
-        """Make ``context`` logged in as ``user`` (None: logged out)."""
-        context.clear_cookies()
+    def log_in(self, page: Page, user: User | None) -> None:
+        """Make ``page`` logged in as ``user`` (None: logged out)."""
         if user is None:
-            return
-        if user.username not in self.cookies:
-            client = Client()
-            client.force_login(user)
-            name = django_settings.SESSION_COOKIE_NAME
-            self.cookies[user.username] = [
-                {"name": name, "value": client.cookies[name].value, "url": self.url}
-            ]
-        context.add_cookies(self.cookies[user.username])
+            page.context.clear_cookies()
+        else:
+            log_in(page, self.url, user.username)
 
     def next_number(self) -> str:
         """A US number that neither the cache nor another screen has."""
@@ -75,17 +68,17 @@ def build_site(*, url: str, sandbox: Any, settings: Any, editor: User, viewer: U
     settings.WELL_CREATE_BUDGET = CREATE_BUDGET
     upstream_client.cache_clear()
     sync_run()
-    data = {
-        "client_id": [str(uuid.uuid4())],
-        "country": ["GB"],
-        "national_number": ["020 7946 0958"],
-        "label": ["work"],
-        "persons": ["people1"],
-        "workspaces": ["workspace_sales"],
-    }
+    data = create_form_data(
+        country="GB",
+        national_number="020 7946 0958",
+        is_primary=None,
+        is_verified=None,
+        companies=None,
+        workspaces=["workspace_sales"],
+    )
     form = PhoneCreateForm(QueryDict(urlencode(data, doseq=True)))
     assert form.is_valid(), form.errors
-    phone_queue(actor=editor, form_data=data, **form.phone_fields())
+    phone_queue(actor=editor, draft=form.draft(), form_data=data)
     detail = Phone.objects.filter(people__id="people1").first() or Phone.objects.first()
     assert detail is not None
     return Site(
@@ -127,7 +120,7 @@ def list_searched(page: Page, site: Site) -> Finish:
 
 
 def list_filtered(page: Page, site: Site) -> Finish:
-    _goto(page, site, "/phones/?workspace=workspace_sales&label=work")
+    _goto(page, site, "/phones/?workspaces=workspace_sales&label=work")
     expect(page.locator("#phone-results")).to_be_visible()
     return None
 
@@ -255,6 +248,114 @@ def not_found(page: Page, site: Site) -> Finish:
     return None
 
 
+IMPORT_HEADER = "number\tcountry\tlabel\tprimary\tverified\tpeople\tcompanies\tworkspaces"
+# A paste with a row of every kind: ready ones, an ambiguous name (three people are called
+# Wei Berg), a number too short, a repeated number, unknown names and label, one excluded.
+# {a} and {b} are numbers no cached phone has.
+IMPORT_PREVIEW_ROWS = (
+    "{a}\t\twork\tyes\tyes\tjohn.doe@example.com\tacme.com\tSales Team Workspace",
+    "020 7946 0171\tGB\tmobile\t\t\t\t\tMarketing Team Workspace",
+    "{b}\t\thome\t\t\tWei Berg\t\tSupport Team Workspace",
+    "415 555\t\twork\t\t\t\t\t",
+    "{a}\t\t\t\t\t\t\t",
+    "+49 30 901820\t\twrk\t\t\tnobody@nowhere.example\t\tSales",
+    "+33 1 23 45 67 89\tFR\tother\tno\tno\t\t\t",
+)
+IMPORT_PREVIEW_FILE = "directory-march.csv"
+IMPORT_CONFIRMED_FILE = "new-starters.csv"
+
+
+def _import(site: Site, file_name: str) -> PhoneImport:
+    """The import a screen shows, made on first use: the preview one (its last row
+    excluded), or a confirmed one whose creates are in every state."""
+    found = PhoneImport.objects.filter(file_name=file_name).first()
+    if found is not None:
+        return found
+    if file_name == IMPORT_PREVIEW_FILE:
+        a, b = site.next_number(), site.next_number()
+        rows = tuple(row.format(a=a, b=b) for row in IMPORT_PREVIEW_ROWS)
+    else:
+        rows = tuple(
+            f"{site.next_number()}\t\twork\t\t\t\t\tSupport Team Workspace" for _ in range(8)
+        )
+    phone_import = import_create(
+        actor=site.editor,
+        rows=read_rows("\n".join([IMPORT_HEADER, *rows])),
+        file_name=file_name,
+        sha256="0" * 64,
+        default_region="US",
+    )
+    if file_name == IMPORT_PREVIEW_FILE:
+        import_row_update(phone_import=phone_import, line=len(rows) + 1, excluded=True)
+        return phone_import
+    import_confirm(actor=site.editor, phone_import=phone_import)
+    entries = list(
+        OutboxEntry.objects.filter(phone_import=phone_import).order_by("next_attempt_at")
+    )
+    created, rejected, retrying = entries[:3], entries[3], entries[4]
+    for n, entry in enumerate(created):
+        OutboxEntry.objects.filter(pk=entry.pk).update(
+            state=OutboxEntry.State.CONFIRMED, attempts=1, last_trace_id=f"tr-import-{n}"
+        )
+    OutboxEntry.objects.filter(pk=rejected.pk).update(
+        state=OutboxEntry.State.FAILED,
+        attempts=1,
+        last_error="WellApp rejected the phone: workspace “Support Team Workspace” is archived.",
+        last_trace_id="tr-import-rejected",
+    )
+    OutboxEntry.objects.filter(pk=retrying.pk).update(
+        state=OutboxEntry.State.RETRYING,
+        attempts=1,
+        last_error="WellApp did not answer within 20 s.",
+    )
+    return phone_import
+
+
+def import_new(page: Page, site: Site) -> Finish:
+    _goto(page, site, "/phones/import/")
+    expect(page.get_by_role("button", name="Check the rows")).to_be_visible()
+    return None
+
+
+def import_unreadable(page: Page, site: Site) -> Finish:
+    """A paste whose quote is never closed: the message names the line, the text stays."""
+    _goto(page, site, "/phones/import/")
+    page.get_by_label("Paste the rows").fill(
+        'number,label\n+1 415 555 0180,work\n"+1 415 555 0181,mobile\n+1 415 555 0182,home\n'
+    )
+    page.get_by_role("button", name="Check the rows").click()
+    expect(page.locator("#text-errors")).to_contain_text("line 3")
+    return None
+
+
+def _import_page(page: Page, site: Site, file_name: str) -> None:
+    _goto(page, site, f"/phones/import/{_import(site, file_name).id}/")
+    expect(page.locator("#import-rows table")).to_be_visible()
+
+
+def import_preview(page: Page, site: Site) -> Finish:
+    _import_page(page, site, IMPORT_PREVIEW_FILE)
+    return None
+
+
+def import_row_fix(page: Page, site: Site) -> Finish:
+    """The row naming Wei Berg open for fixing, its picker showing the three of them."""
+    _import_page(page, site, IMPORT_PREVIEW_FILE)
+    page.get_by_role("link", name="Fix line 4").click()
+    # The keyboard lands in the picker, which searches for the cell's text at once.
+    expect(page.get_by_role("combobox", name="Person for “Wei Berg”")).to_be_focused()
+    listbox = page.get_by_role("listbox", name="Person for “Wei Berg”")
+    expect(listbox.get_by_role("option")).to_have_count(3)
+    return None
+
+
+def import_progress(page: Page, site: Site) -> Finish:
+    """A confirmed import: three created, one rejected, one retrying, three queued."""
+    _import_page(page, site, IMPORT_CONFIRMED_FILE)
+    expect(page.locator("#import-progress progress")).to_be_visible()
+    return None
+
+
 SCREENS: list[Screen] = [
     ("login", None, login),
     ("list", "editor", list_plain),
@@ -269,6 +370,11 @@ SCREENS: list[Screen] = [
     ("detail", "editor", detail),
     ("queue", "editor", queue),
     ("sync-running", "editor", sync_running),
+    ("import-new", "editor", import_new),
+    ("import-unreadable", "editor", import_unreadable),
+    ("import-preview", "editor", import_preview),
+    ("import-row-fix", "editor", import_row_fix),
+    ("import-progress", "editor", import_progress),
     ("403", "viewer", forbidden),
     ("404", "editor", not_found),
 ]
@@ -284,7 +390,7 @@ def visit(
         user_now: str | None = "nobody"
         for name, who, arrange in SCREENS:
             if who != user_now:
-                site.log_in(context, getattr(site, who) if who else None)
+                site.log_in(page, getattr(site, who) if who else None)
                 user_now = who
             finish = arrange(page, site)
             try:
@@ -298,22 +404,3 @@ def visit(
 
 # What a colour scheme changes: the rules that read colours.
 COLOUR_RULES = ("color-contrast", "link-in-text-block")
-
-
-def serious_violations(page: Page, rules: tuple[str, ...] = ()) -> list[dict]:
-    """axe-core's serious and critical findings on the page as it is now (only ``rules``
-    when given)."""
-    options: dict[str, Any] = {"resultTypes": ["violations"]}
-    if rules:
-        options["runOnly"] = {"type": "rule", "values": list(rules)}
-    results = Axe().run(page, options=options)
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["html"][:200] for n in v["nodes"]][:5],
-        }
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
