@@ -516,3 +516,25 @@ def test_a_paste_of_several_megabytes_reaches_its_preview(editor_client: Client)
 
     assert response.status_code == 302
     assert PhoneImport.objects.get().row_count == 9_000
+
+
+def test_the_queue_names_an_import_once_instead_of_listing_its_creates(
+    editor_client: Client, namesake_records
+):
+    phone_import = imported(
+        editor_client, paste("+1 415 555 0101\t\t\t\t\t\t\t", "+1 415 555 0102\t\t\t\t\t\t\t")
+    )
+    editor_client.post(reverse("phones:import_confirm", args=[phone_import.id]), {"ready": "2"})
+    entries = OutboxEntry.objects.filter(phone_import=phone_import)
+    first = entries.order_by("id").first()
+    assert first is not None
+    first.state = OutboxEntry.State.FAILED
+    first.save()
+
+    page = editor_client.get(reverse("phones:outbox")).content.decode()
+
+    link = f'<a href="{detail(phone_import)}">Import of '
+    assert page.count(link) == 1
+    assert "1 waiting, 1 rejected" in page
+    assert "data-entry=" not in page  # its creates are not rows of the queue's table
+    assert "data-polling" in page  # and the page follows them while they wait

@@ -4,9 +4,18 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from phones.models import AuditEntry, Company, OutboxEntry, Person, Phone, SyncRun, Workspace
+from phones.models import (
+    AuditEntry,
+    Company,
+    OutboxEntry,
+    Person,
+    Phone,
+    PhoneImport,
+    SyncRun,
+    Workspace,
+)
 
 
 def sync_run_latest() -> SyncRun | None:
@@ -100,11 +109,43 @@ def phone_audit(*, phone_id: uuid.UUID) -> list[AuditEntry]:
 
 
 def outbox_entries(*, include_done: bool = False) -> list[OutboxEntry]:
-    """Queued phone creates, newest first: open and rejected ones (and the rest if asked)."""
-    qs = OutboxEntry.objects.select_related("author")
+    """Phone creates queued from the form, newest first: open and rejected ones (and the rest
+    if asked). An import's creates are followed on the import's own page."""
+    qs = OutboxEntry.objects.select_related("author").filter(phone_import__isnull=True)
     if not include_done:
         qs = qs.filter(state__in=[*OutboxEntry.OPEN_STATES, OutboxEntry.State.FAILED])
     return list(qs[:200])
+
+
+@dataclass(frozen=True)
+class QueuedImport:
+    """An import with creates still waiting for WellApp or rejected by it."""
+
+    phone_import: PhoneImport
+    waiting: int
+    rejected: int
+
+
+def outbox_imports() -> list[QueuedImport]:
+    """The imports whose creates are waiting or were rejected, newest first (one grouped
+    query, then the imports)."""
+    waiting = Q(state__in=OutboxEntry.OPEN_STATES)
+    rejected = Q(state=OutboxEntry.State.FAILED)
+    counts = (
+        OutboxEntry.objects.filter(waiting | rejected, phone_import__isnull=False)
+        .values("phone_import")
+        .annotate(waiting=Count("pk", filter=waiting), rejected=Count("pk", filter=rejected))
+    )
+    by_id = {row["phone_import"]: row for row in counts}
+    imports = PhoneImport.objects.filter(pk__in=by_id).select_related("author")
+    return [
+        QueuedImport(
+            phone_import=phone_import,
+            waiting=by_id[phone_import.pk]["waiting"],
+            rejected=by_id[phone_import.pk]["rejected"],
+        )
+        for phone_import in imports.order_by("-created_at")
+    ]
 
 
 def outbox_open_count() -> int:

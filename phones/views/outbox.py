@@ -13,17 +13,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from phones.http import StaffRequest
 from phones.middleware import session_refresh_exempt
-from phones.selectors.directory import outbox_entries
+from phones.selectors.directory import outbox_entries, outbox_imports
 from phones.services.outbox import outbox_discard, outbox_retry_now
 
 
 def _entries_context(request: StaffRequest) -> dict:
     include_done = request.GET.get("all") == "1"
     entries = outbox_entries(include_done=include_done)
+    imports = outbox_imports()
     return {
         "entries": entries,
+        "imports": imports,
         "include_done": include_done,
-        "pending": any(entry.is_open for entry in entries),
+        "pending": any(entry.is_open for entry in entries)
+        or any(queued.waiting for queued in imports),
     }
 
 

@@ -26,6 +26,9 @@ def log_in(page: Page, base_url: str, username: str, path: str = "/phones/") -> 
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base_url}{path}")
+    # The URL changes when the page starts to arrive; its scripts (htmx, the pickers) listen
+    # only once it has loaded, and a key typed before then would go unanswered.
+    page.wait_for_load_state("load")
 
 
 def upstream_posts(wellapp: Sandbox) -> int:
@@ -103,3 +106,10 @@ def serious_violations(page: Page, rules: tuple[str, ...] = ()) -> list[dict]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def settled(page: Page) -> None:
+    """Waits until htmx has finished every request and swap on the page. htmx wires up
+    swapped-in content as it settles (a moment after the new HTML is visible); a change made
+    before then would go unanswered."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)

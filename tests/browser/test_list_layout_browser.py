@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from phones.models import OutboxEntry
 from phones.services.listing import listing_refresh
+from tests.browser.helpers import settled
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
 pytestmark = [
@@ -111,6 +112,7 @@ def test_sort_headers_sort_by_htmx_push_the_url_and_say_the_direction(
     page.get_by_role("link", name=re.compile("^Number")).click()
     expect(page).to_have_url(re.compile(r"sort=-number$"))
     expect(number).to_have_attribute("aria-sort", "descending")
+    settled(page)
 
     # A filter changed afterwards keeps the sort.
     page.get_by_label("Label", exact=True).select_option("home")
