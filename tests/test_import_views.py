@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from phones.middleware import SESSION_REFRESH_SECONDS, SESSION_REFRESHED_AT_KEY
@@ -457,6 +457,8 @@ def test_any_paste_answers_a_page_never_an_error(editor_client: Client, cells, s
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@example(number="", workspaces="", pick_text="0", pick="\x00")  # NUL: PostgreSQL's JSON refuses it
+@example(number="", workspaces="", pick_text="Sales\x00", pick="ws_sales_eu")
 def test_any_row_correction_answers_the_row_never_an_error(
     editor_client: Client, namesake_records, number, workspaces, pick_text, pick
 ):

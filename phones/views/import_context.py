@@ -183,9 +183,13 @@ def picks_from(post: QueryDict) -> dict[str, dict[str, str]]:
         if match is None:
             continue
         value = post.get(key, "")[:MAX_PICK_TEXT]
-        chosen = [i for i in post.getlist(key.removesuffix("_text")) if i.strip()]
-        if value and chosen and len(chosen[-1]) <= MAX_ID_LENGTH:
-            picks[match.group(1)][value] = chosen[-1].strip()
+        chosen = [i.strip() for i in post.getlist(key.removesuffix("_text")) if i.strip()]
+        # A text or id no record can have (NUL and other controls: PostgreSQL's JSON cannot
+        # even store a NUL) is no pick.
+        if not (value and chosen and "\x00" not in value):
+            continue
+        if len(chosen[-1]) <= MAX_ID_LENGTH and chosen[-1].isprintable():
+            picks[match.group(1)][value] = chosen[-1]
     return picks
 
 
