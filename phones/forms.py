@@ -22,7 +22,7 @@ MAX_PICKS = 50
 MAX_ID_LENGTH = 200
 
 
-def _usable_id(value: str) -> bool:
+def usable_id(value: str) -> bool:
     """Whether a submitted id could be a WellApp id at all (worth looking up)."""
     return len(value) <= MAX_ID_LENGTH and value.isprintable()
 
@@ -58,7 +58,7 @@ class CachedRecordsField(forms.Field):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(ids) > MAX_PICKS:
             raise forms.ValidationError(f"Pick at most {MAX_PICKS}.", code="too_many")
-        if not all(_usable_id(i) for i in ids):
+        if not all(usable_id(i) for i in ids):
             raise forms.ValidationError("That selection is not a known record.", code="unknown")
         found = self.model._default_manager.in_bulk(ids)
         missing = [i for i in ids if i not in found]
@@ -73,7 +73,7 @@ class CachedRecordsField(forms.Field):
 
     def selected(self, value: Any) -> list[models.Model]:
         """The known records behind submitted ids (unknown ones are left out), for display."""
-        ids = [i for i in self.to_python(value) if _usable_id(i)]
+        ids = [i for i in self.to_python(value) if usable_id(i)]
         if not ids:
             return []
         found = self.model._default_manager.in_bulk(ids[:MAX_PICKS])

@@ -4,7 +4,7 @@ their numbers are dialled from, and one row's cells as staff correct them."""
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
 from django import forms
 from django.conf import settings
@@ -21,10 +21,10 @@ MAX_CELL_LENGTH = 1000
 
 @dataclass(frozen=True)
 class ImportSource:
-    """What staff gave: the bytes of a file or the pasted text, its name ("" for pasted
-    text) and the SHA-256 of exactly what was given."""
+    """What staff gave: the uploaded file (read in chunks as its rows are read) or the
+    pasted text, its name ("" for pasted text) and the SHA-256 of exactly what was given."""
 
-    data: bytes | str
+    data: IO[bytes] | str
     file_name: str
     sha256: str
 
@@ -79,11 +79,14 @@ class ImportForm(forms.Form):
         """The validated input, read once (call after ``is_valid``)."""
         upload = self.cleaned_data.get("file")
         if upload is not None:
-            data = upload.read()
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
             return ImportSource(
-                data=data,
+                data=upload,
                 file_name=PurePath(upload.name or "").name[:200],
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=digest.hexdigest(),
             )
         text = self.cleaned_data["text"]
         return ImportSource(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phones.import_rows import COLUMNS, SourceRow, read_rows, template_csv
-from phones.selectors.import_preview import PreviewRow, preview_row, preview_rows
+from phones.selectors.import_preview import Picks, PreviewRow, preview_rows
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,16 @@ pytestmark = pytest.mark.django_db
 
 def source_row(line: int = 2, /, **cells: str) -> SourceRow:
     return SourceRow(line=line, cells={column: cells.get(column, "") for column in COLUMNS})
+
+
+def checked_again(
+    row: SourceRow, *, seen_e164: dict[str, int], picks: Picks | None = None
+) -> PreviewRow:
+    """One row checked again after an edit, as a row correction does."""
+    (checked_row,) = preview_rows(
+        [row], default_region="US", seen_e164=seen_e164, picks={row.line: picks or {}}
+    )
+    return checked_row
 
 
 def checked(**cells: str) -> PreviewRow:
@@ -162,7 +172,7 @@ def test_a_record_staff_chose_decides_an_ambiguous_or_missing_value(lookup_recor
     make_workspace("workspace_support_a", "Support", "")
     row = source_row(number="+1 415 555 2671", workspaces="Support;Nowhere;people1")
     picks = {"workspaces": {"Support": "workspace_support_b", "Nowhere": "workspace_eu"}}
-    checked_row = preview_row(row, default_region="US", seen_e164={}, picks=picks)
+    checked_row = checked_again(row, seen_e164={}, picks=picks)
     support, nowhere, _by_id = checked_row.links["workspaces"]
     assert support.found and support.record is not None
     assert support.record.pk == "workspace_support_b" and len(support.candidates) == 2
@@ -171,9 +181,7 @@ def test_a_record_staff_chose_decides_an_ambiguous_or_missing_value(lookup_recor
         "No workspace “people1” in the local directory; give an id, an external id or the "
         "exact name.",
     )
-    stale = preview_row(
-        row, default_region="US", seen_e164={}, picks={"workspaces": {"Support": "gone"}}
-    )
+    stale = checked_again(row, seen_e164={}, picks={"workspaces": {"Support": "gone"}})
     assert stale.links["workspaces"][0].ambiguous
 
 
@@ -209,9 +217,9 @@ def test_the_same_number_twice_in_an_import_makes_the_later_row_the_duplicate():
 
 def test_one_row_checked_again_is_a_duplicate_of_the_lines_given_but_not_of_itself():
     row = source_row(5, number="+1 415 555 2671")
-    again = preview_row(row, default_region="US", seen_e164={"+14155552671": 3})
+    again = checked_again(row, seen_e164={"+14155552671": 3})
     assert again.duplicate == "same number as line 3"
-    alone = preview_row(row, default_region="US", seen_e164={"+14155552671": 5})
+    alone = checked_again(row, seen_e164={"+14155552671": 5})
     assert alone.duplicate == "" and alone.ok
 
 
@@ -354,7 +362,7 @@ def test_links_of_many_rows_resolve_in_a_few_queries_whatever_the_number_of_rows
 def test_one_row_checked_again_takes_a_few_queries(lookup_records: None):
     row = source_row(number="+1 415 555 2671", people="people1;people2", workspaces="Sales")
     with CaptureQueriesContext(connection) as queries:
-        preview_row(row, default_region="US", seen_e164={})
+        checked_again(row, seen_e164={})
     assert len(queries) == 3  # people, workspaces, cached numbers
 
 
@@ -371,5 +379,5 @@ hostile = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 def test_hostile_cells_are_checked_never_a_crash(lookup_records: None, cells: dict[str, str]):
-    row = preview_row(SourceRow(line=2, cells=cells), default_region="US", seen_e164={})
+    row = checked_again(SourceRow(line=2, cells=cells), seen_e164={})
     assert all(isinstance(problem, str) and problem for problem in row.problems)

@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 
 from phones.middleware import SESSION_REFRESH_SECONDS, SESSION_REFRESHED_AT_KEY
 from phones.models import OutboxEntry, PhoneImport, PhoneImportRow, Workspace
+from phones.selectors import imports as selectors_imports
+from phones.selectors.import_preview import preview_rows
+from phones.services import imports as services_imports
 from tests.factories import make_person, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -540,3 +543,26 @@ def test_the_queue_names_an_import_once_instead_of_listing_its_creates(
     assert "1 waiting, 1 rejected" in page
     assert "data-entry=" not in page  # its creates are not rows of the queue's table
     assert "data-polling" in page  # and the page follows them while they wait
+
+
+def test_saving_a_row_checks_only_the_rows_that_share_its_number(
+    editor_client: Client, namesake_records, monkeypatch
+):
+    """Not the whole page of 100 rows: the saved row and the one with its number."""
+    lines = [f"+1 415 555 {n:04d}\t\t\t\t\tAda Lovelace\t\tSupport" for n in range(99)]
+    phone_import = imported(editor_client, paste(*lines, "+1 415 555 0000\t\t\t\t\t\t\t"))
+    checked: list[int] = []
+
+    def counting(rows, **kwargs):
+        rows = list(rows)
+        checked.extend(row.line for row in rows)
+        return preview_rows(rows, **kwargs)
+
+    monkeypatch.setattr(selectors_imports, "preview_rows", counting)
+    monkeypatch.setattr(services_imports, "preview_rows", counting)
+    data = {**cells_of(phone_import, 2), "label": "home"}
+    response = editor_client.post(row_url(phone_import, 2), data, **HTMX)
+
+    assert response.status_code == 200
+    assert 'id="line-101"' in response.content.decode()  # the row sharing its number, redrawn
+    assert set(checked) == {2, 101}

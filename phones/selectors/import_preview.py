@@ -117,20 +117,6 @@ def preview_rows(
     return _preview(list(rows), default_region, dict(seen_e164 or {}), picks or {})
 
 
-def preview_row(
-    row: SourceRow,
-    *,
-    default_region: str,
-    seen_e164: Mapping[str, int],
-    picks: Picks | None = None,
-) -> PreviewRow:
-    """One row checked again after an edit, with the records staff chose (``picks``: kind ->
-    value -> record id). Its number in ``seen_e164`` (E.164 -> line) under another line
-    makes it the duplicate of that line: pass each number's first line in the import to keep
-    the rule of preview_rows (the later row is the duplicate)."""
-    return _preview([row], default_region, dict(seen_e164), {row.line: picks or {}})[0]
-
-
 def _preview(
     rows: list[SourceRow], default_region: str, seen: dict[str, int], picks: Mapping[int, Picks]
 ) -> list[PreviewRow]:

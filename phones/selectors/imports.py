@@ -1,10 +1,11 @@
 """Reading imports: one import, its rows page by page with their check and outcome, how
 many rows are in each status, and how far its creates have gone."""
 
-import math
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 
 from phones.import_rows import SourceRow
@@ -131,19 +132,29 @@ def _views(phone_import: PhoneImport, rows: list[PhoneImportRow]) -> list[Import
 
 
 def import_rows_page(
-    *, phone_import: PhoneImport, page: int, size: int = 100, status: str = ""
+    *,
+    phone_import: PhoneImport,
+    page: int,
+    size: int = 100,
+    status: str = "",
+    numbers: Collection[str] | None = None,
 ) -> ImportRowsPage:
     """One page of the import's rows in line order, only those in ``status`` when it names
-    one. A page past the end is the last page."""
+    one. A page past the end is the last page. ``numbers``: of the page's rows, only those
+    with one of these E.164 numbers are checked and returned."""
     rows = phone_import.rows.all()
     if status in PhoneImportRow.Status.values:
         rows = rows.filter(status=status)
-    size = max(size, 1)
-    total = rows.count()
-    pages = max(math.ceil(total / size), 1)
-    page = min(max(page, 1), pages)
-    chosen = list(rows[(page - 1) * size : page * size])
-    return ImportRowsPage(rows=_views(phone_import, chosen), page=page, pages=pages, total=total)
+    shown = Paginator(rows, max(size, 1)).get_page(page)
+    chosen = list(shown)
+    if numbers is not None:
+        chosen = [row for row in chosen if row.e164 in numbers]
+    return ImportRowsPage(
+        rows=_views(phone_import, chosen),
+        page=shown.number,
+        pages=shown.paginator.num_pages,
+        total=shown.paginator.count,
+    )
 
 
 def import_row_get(*, phone_import: PhoneImport, line: int) -> ImportRowView | None:

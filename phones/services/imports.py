@@ -18,11 +18,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
+from phonenumbers import SUPPORTED_REGIONS
 
 from phones.import_cells import read_cells
 from phones.import_rows import COLUMNS, SourceRow
 from phones.models import OutboxEntry, PhoneImport, PhoneImportRow
-from phones.phone_numbers import region_choices
 from phones.selectors.import_preview import PreviewRow, preview_rows
 from phones.services.audit import audit_record
 from phones.services.import_pacing import import_send_times
@@ -187,11 +187,10 @@ def _form_data(preview: PreviewRow, draft: PhoneDraft, default_region: str) -> d
     """What the new-phone form would have posted for this row, so that a rejected row can
     be corrected in the queue's form under the same id."""
     number = preview.number
-    region = number.region if number is not None else ""
-    if region not in dict(region_choices()):
-        region = default_region
+    assert number is not None  # a row with a draft has a valid number
+    region = number.region if number.region in SUPPORTED_REGIONS else default_region
     # Written with its +, the number reads the same whatever the form's country.
-    typed = (number.international or number.e164) if number is not None else draft.e164_number
+    typed = number.international or number.e164
     data: dict[str, Any] = {
         "client_id": [str(draft.id)],
         "country": [region],

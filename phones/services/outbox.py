@@ -17,7 +17,6 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.json import normalize_json
-from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from phones.models import OutboxEntry
@@ -55,13 +54,9 @@ def _schedule(entry: OutboxEntry) -> None:
 
 
 def outbox_schedule_bulk(*, entries: Sequence[OutboxEntry]) -> None:
-    """A delivery task for each entry, due at its ``next_attempt_at``: with the database
-    task backend, written in a few inserts (in the caller's transaction), else one by one."""
-    backend = outbox_deliver_task.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        for entry in entries:
-            _schedule(entry)
-        return
+    """A delivery task for each entry, due at its ``next_attempt_at``, written in a few
+    inserts in the caller's transaction: the rows the database task backend (the one TASKS
+    names) writes for ``enqueue``, without one insert per entry (django-tasks-db 0.13)."""
     DBTaskResult.objects.bulk_create(
         [
             DBTaskResult(

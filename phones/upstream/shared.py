@@ -5,9 +5,7 @@ import functools
 from django.conf import settings
 
 from phones.upstream.client import WellAppClient
-
-# The longest a connection may take to open, whatever WELL_API_TIMEOUT allows for an answer.
-CONNECT_TIMEOUT = 3.05
+from phones.upstream.transport import DEFAULT_TIMEOUT
 
 
 @functools.cache
@@ -17,5 +15,7 @@ def upstream_client() -> WellAppClient:
     Changed settings apply once it is rebuilt (``upstream_client.cache_clear()``)."""
     read = float(settings.WELL_API_TIMEOUT)
     return WellAppClient(
-        settings.WELL_API_URL, settings.WELL_API_TOKEN, timeout=(min(CONNECT_TIMEOUT, read), read)
+        settings.WELL_API_URL,
+        settings.WELL_API_TOKEN,
+        timeout=(min(DEFAULT_TIMEOUT[0], read), read),
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from phones.http import StaffRequest
 from phones.list_form import PhoneFilterForm
+from phones.middleware import is_htmx_fragment_request
 from phones.phone_numbers import describe_e164, region_name
 from phones.selectors.directory import phone_audit, phone_get, sync_run_latest
 from phones.selectors.history import phone_history
@@ -132,7 +133,7 @@ def list_view(request: StaffRequest) -> HttpResponse:
     it targets both (a history restore, the whole page)."""
     context = _list_context(request)
     template = "phones/phone_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx_fragment_request(request):
         region = "browser" if request.htmx.target == BROWSER_TARGET else "results"
         template = f"{template}#{region}"
     response = render(request, template, context)

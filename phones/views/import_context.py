@@ -10,8 +10,11 @@ from django.db import models
 from django.http import QueryDict
 from django.urls import reverse
 
+from phones.forms import usable_id
+from phones.import_cells import LINK_KINDS
 from phones.models import PhoneImport, PhoneImportRow
 from phones.phone_numbers import region_name
+from phones.selectors.import_preview import NOUNS
 from phones.selectors.imports import (
     ImportProgress,
     ImportRowView,
@@ -23,11 +26,8 @@ from phones.selectors.imports import (
 ROWS_PER_PAGE = 100
 # Far past any import's last page (10,000 rows at 100 a page): a larger number is a typo.
 MAX_PAGE = 1000
-LINK_KINDS = ("people", "companies", "workspaces")
-KIND_NOUNS = {"people": "Person", "companies": "Company", "workspaces": "Workspace"}
 MAX_PICKS = 100
 MAX_PICK_TEXT = 1000
-MAX_ID_LENGTH = 200
 # A picker's name: "pick<line>_<kind>_<n>"; its hidden "<name>_text" says which value of the
 # cell the picked record is for.
 PICK_TEXT = re.compile(r"pick\d{1,6}_(people|companies|workspaces)_\d{1,4}_text")
@@ -62,7 +62,7 @@ def progress_context(progress: ImportProgress | None) -> dict[str, Any]:
     return {
         "progress": progress,
         "seen": "-".join(str(n) for n in (*counts, progress.discarded)),
-        "progress_total": progress.queued + progress.sending + finished,
+        "progress_total": progress.total,
         "progress_finished": finished,
     }
 
@@ -88,16 +88,23 @@ def _filters(phone_import: PhoneImport, summary: Any, status: str) -> list[dict[
 
 
 def detail_context(
-    phone_import: PhoneImport, *, page: int, status: str, editing: int = 0
+    phone_import: PhoneImport,
+    *,
+    page: int,
+    status: str,
+    editing: int = 0,
+    progress: ImportProgress | None = None,
 ) -> dict[str, Any]:
     """The import's page: summary, filter, one page of rows, pager; after the confirm, the
-    progress of its creates too. ``editing``: the line open for correcting."""
+    progress of its creates too (``progress`` when the caller has counted it already).
+    ``editing``: the line open for correcting."""
     confirmed = phone_import.state == PhoneImport.State.CONFIRMED
     summary = import_summary(phone_import=phone_import)
     rows_page = import_rows_page(
         phone_import=phone_import, page=page, size=ROWS_PER_PAGE, status=status
     )
-    progress = import_progress(phone_import=phone_import) if confirmed else None
+    if confirmed and progress is None:
+        progress = import_progress(phone_import=phone_import)
     first = (rows_page.page - 1) * ROWS_PER_PAGE + 1
     return {
         "phone_import": phone_import,
@@ -164,7 +171,7 @@ def pick_choices(item: ImportRowView) -> list[PickChoice]:
                     value=cell.value,
                     field=PickField(
                         html_name=f"pick{line}_{kind}_{n}",
-                        label=f"{KIND_NOUNS[kind]} for “{cell.value}”",
+                        label=f"{NOUNS[kind].capitalize()} for “{cell.value}”",
                     ),
                     query="" if record is not None else cell.value,
                     candidates=tuple(cell.candidates or ()),
@@ -188,7 +195,7 @@ def picks_from(post: QueryDict) -> dict[str, dict[str, str]]:
         # even store a NUL) is no pick.
         if not (value and chosen and "\x00" not in value):
             continue
-        if len(chosen[-1]) <= MAX_ID_LENGTH and chosen[-1].isprintable():
+        if usable_id(chosen[-1]):
             picks[match.group(1)][value] = chosen[-1]
     return picks
 
@@ -207,10 +214,6 @@ def rows_sharing_number(
     if not numbers:
         return []
     rows_page = import_rows_page(
-        phone_import=phone_import, page=page, size=ROWS_PER_PAGE, status=status
+        phone_import=phone_import, page=page, size=ROWS_PER_PAGE, status=status, numbers=numbers
     )
-    return [
-        other
-        for other in rows_page.rows
-        if other.row.line != before.row.line and other.row.e164 in numbers
-    ]
+    return [other for other in rows_page.rows if other.row.line != before.row.line]

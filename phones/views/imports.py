@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from phones.http import StaffRequest
 from phones.import_form import ImportForm, ImportRowForm
 from phones.import_rows import COLUMNS, MAX_ROWS, ImportUnreadable, read_rows, template_csv
-from phones.middleware import session_refresh_exempt
+from phones.middleware import is_htmx_fragment_request, session_refresh_exempt
 from phones.models import PhoneImport
 from phones.selectors.imports import (
     ImportRowView,
@@ -107,7 +107,7 @@ def import_detail_view(request: StaffRequest, import_id: uuid.UUID) -> HttpRespo
     page, status = page_params(request.GET)
     context = detail_context(phone_import, page=page, status=status)
     template = "phones/import_detail.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_htmx_fragment_request(request):
         template += "#rows"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
@@ -228,13 +228,16 @@ def import_progress_view(request: StaffRequest, import_id: uuid.UUID) -> HttpRes
     on the page are drawn again too."""
     phone_import = _import_or_404(import_id)
     page, status = page_params(request.GET)
+    progress = import_progress(phone_import=phone_import)
     context: dict[str, Any] = {
         "phone_import": phone_import,
         "confirmed": phone_import.state == PhoneImport.State.CONFIRMED,
         "page": page,
         "status": status,
-        **progress_context(import_progress(phone_import=phone_import)),
+        **progress_context(progress),
     }
     if request.GET.get("seen", "") != context["seen"]:
-        context |= detail_context(phone_import, page=page, status=status) | {"oob": True}
+        context |= detail_context(phone_import, page=page, status=status, progress=progress) | {
+            "oob": True
+        }
     return render(request, "phones/import_detail.html#progress_poll", context)

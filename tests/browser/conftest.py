@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from phones.models import Phone
 from phones.services.listing import listing_refresh
 from phones.services.sync import sync_run
+from sandbox.seed import SEED_PERSON, SEED_SALES
 from sandbox.server import Sandbox
 from tests.browser.helpers import log_in
 from tests.factories import make_person, make_phone, make_workspace, role_user
@@ -67,9 +68,11 @@ def sales_and_support_phones(db) -> list[Phone]:
     """Eleven cached phones: the first is +1 415-555-2671, linked to John Doe; six, the first
     among them, are in Sales Team Workspace (workspace_sales) and five in Support Desk
     (ws_support)."""
-    sales = make_workspace("workspace_sales", "Sales Team Workspace", "fygr_123")
+    sales = make_workspace(SEED_SALES.id, SEED_SALES.name, SEED_SALES.external_workspace_id)
     support = make_workspace("ws_support", "Support Desk", "sup_9")
-    john = make_person("people1", "John Doe", "john.doe@example.com")
+    john = make_person(
+        SEED_PERSON.id, f"{SEED_PERSON.first_name} {SEED_PERSON.last_name}", SEED_PERSON.email
+    )
     target = make_phone(1, e164_number="+14155552671", national_number="4155552671")
     target.people.add(john)
     target.workspaces.add(sales)
