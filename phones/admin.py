@@ -47,9 +47,10 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "upstream_id", "trace_id"]
+    list_display = ["at", "actor", "action", "upstream_id", "trace_id", "client_ip"]
     list_filter = ["action"]
-    search_fields = ["upstream_id", "trace_id", "actor__username"]
+    # A request id from a log line finds what that request did.
+    search_fields = ["upstream_id", "trace_id", "request_id", "actor__username"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,3 +8,6 @@ class PhonesConfig(AppConfig):
 
     def ready(self) -> None:
         from phones import signals  # noqa: F401  (connects the login audit)
+        from phones.error_reports import error_reports_start
+
+        error_reports_start()

@@ -1,5 +1,6 @@
-"""Request handling every page shares: login required, nothing kept in a browser cache, and
-a session kept alive while it is used, written at most once a minute."""
+"""Request handling every page shares: an id for every request, login required, nothing kept
+in a browser cache, and a session kept alive while it is used, written at most once a
+minute."""
 
 import time
 from collections.abc import Callable
@@ -12,7 +13,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from phones.addresses import from_trusted_proxy
 from phones.http import HtmxHttpRequest
+from phones.request_ids import (
+    REQUEST_ID_HEADER,
+    is_valid_request_id,
+    new_request_id,
+    request_id_scope,
+)
 
 
 def is_htmx_fragment_request(request: HtmxHttpRequest) -> bool:
@@ -72,6 +80,31 @@ def session_refresh_middleware(
         now = time.time()
         if _session_needs_refresh(request, now):
             request.session[SESSION_REFRESHED_AT_KEY] = now
+        return response
+
+    return middleware
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The id a trusted proxy handed on in ``X-Request-ID`` when it is well-formed, else a
+    fresh one."""
+    offered = request.headers.get(REQUEST_ID_HEADER)
+    if offered is not None and from_trusted_proxy(request) and is_valid_request_id(offered):
+        return offered
+    return new_request_id()
+
+
+def request_id_middleware(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """Every request runs under an id (phones.request_ids) that its log lines, audit rows,
+    queued creates and calls to WellApp carry; the response names it in ``X-Request-ID``."""
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        request_id = request_id_for(request)
+        with request_id_scope(request_id):
+            response = get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
         return response
 
     return middleware

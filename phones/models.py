@@ -12,9 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-# A run still "running" after this long is taken to have stopped (a worker killed mid-run).
+# A run no worker has started after this long is given up (no worker was running).
 SYNC_STALE_AFTER = timedelta(minutes=30)
+# The lease a running sync holds (``phones.services.leases``): one sync at a time.
+SYNC_LEASE = "sync"
 
 
 class Workspace(models.Model):
@@ -268,11 +271,18 @@ class SyncRun(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        """Running, and started recently enough that it has not been given up on."""
-        recent = self.started_at >= timezone.now() - SYNC_STALE_AFTER
-        return self.status == self.Status.RUNNING and recent
+        """Running: waiting (not for over SYNC_STALE_AFTER) for a worker to start it, or run
+        by a worker that still holds the sync lease (it renews it every page)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        now = timezone.now()
+        if not self.worker:
+            return self.started_at >= now - SYNC_STALE_AFTER
+        return Lease.objects.filter(
+            name=SYNC_LEASE, holder=self.worker, expires_at__gt=now
+        ).exists()
 
-    @property
+    @cached_property
     def phase_max(self) -> int | None:
         """The current phase's known size, when WellApp told it and it is not yet overrun."""
         total = self.phase_total
@@ -297,6 +307,12 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["upstream_id"], name="audit_upstream_id")]
 
     def __str__(self) -> str:
+    worker = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The process running it (its lease holder); empty until a worker starts it.",
+    )
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.upstream_id}"
 
 
@@ -317,6 +333,48 @@ class OutboxEntry(models.Model):
     OPEN_STATES = (State.QUEUED, State.RETRYING)
 
     id = models.UUIDField(primary_key=True)
+class Lease(models.Model):
+    """A named lock that expires with its holder: held until ``expires_at`` by ``holder``
+    (``host:pid:random``), which renews it while it works. See ``phones.services.leases``."""
+
+    name = models.CharField(primary_key=True, max_length=100)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at}"
+
+
+class UpstreamStatus(models.Model):
+    """WellApp as last seen: the latest probe or delivery outcome (one row, ``name="wellapp"``).
+
+    Health reports and metrics read it; nothing reading it calls WellApp.
+    """
+
+    class Source(models.TextChoices):
+        PROBE = "probe", "Probe"
+        DELIVERY = "delivery", "Outbox delivery"
+
+    WELLAPP = "wellapp"  # the name of the one row
+
+    name = models.CharField(primary_key=True, max_length=30)
+    ok = models.BooleanField()
+    checked_at = models.DateTimeField(help_text="When WellApp was last tried.")
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    error_kind = models.CharField(max_length=50, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    trace_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "upstream status"
+
+    def __str__(self) -> str:
+        return f"{self.name} {'ok' if self.ok else 'unreachable'} at {self.checked_at}"
+
+
     document = models.JSONField(help_text="The create request exactly as it is sent.")
     form_data = models.JSONField(default=dict, help_text="What the author entered.")
     author = models.ForeignKey(
@@ -328,6 +386,12 @@ class OutboxEntry(models.Model):
     last_error = models.TextField(blank=True, default="")
     last_trace_id = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    request_id = models.CharField(
+        max_length=200, blank=True, default="", help_text="The portal request that did it."
+    )
+    client_ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The address the request came from."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     phone_import = models.ForeignKey(
         "PhoneImport",
@@ -375,6 +439,15 @@ class PhoneImport(models.Model):
     )
     sha256 = models.CharField(max_length=64, help_text="Hex SHA-256 of the input as received.")
     row_count = models.PositiveIntegerField(default=0)
+    request_id = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The portal request that queued it; its deliveries run under this id.",
+    )
+    # The delivery under way: who sends it, until when (an expired claim is free again).
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
     default_region = models.CharField(max_length=3)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEW)
     confirmed_at = models.DateTimeField(null=True, blank=True)

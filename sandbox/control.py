@@ -5,8 +5,9 @@
 - DELETE /_control/faults/{id} -> {"deleted": id}
 - POST /_control/latency {"seconds": x} -> a latency fault for every request (0 removes it)
 - GET /_control/stats -> {"requests": [...], "counts": {...}, "phones": n, "in_flight": n};
-  each request as {"method", "path", "query", "status", "fault", "trace_id"} (status and
-  trace_id are null when no answer was sent), in_flight the /v1 requests still being answered
+  each request as {"method", "path", "query", "status", "fault", "trace_id", "request_id"}
+  (status and trace_id are null when no answer was sent; request_id is the X-Request-ID the
+  caller sent, null without one), in_flight the /v1 requests still being answered
 - POST /_control/reset -> generated data back, faults and log cleared
 - POST /_control/phones/{id} {"attributes": {...}} -> change a phone, bump updated_at
 - DELETE /_control/phones/{id} -> remove a phone

@@ -163,6 +163,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "status": reply.status if sent else None,
                     "fault": fault.mode if fault else None,
                     "trace_id": trace_id if sent else None,
+                    "request_id": self.headers.get("X-Request-ID"),
                 },
                 api.route_key(method, path),
             )

@@ -41,7 +41,6 @@ class Endpoint:
 # Every route of the URL configuration (admin aside) and every method it answers.
 ENDPOINTS = [
     Endpoint("", "GET", READ, LOGGED_IN),
-    Endpoint("healthz", "GET", READ, PUBLIC),
     Endpoint("accounts/login/", "GET", READ, PUBLIC),
     Endpoint("accounts/login/", "POST", WRITE, PUBLIC),
     Endpoint("accounts/logout/", "POST", WRITE, LOGGED_IN),

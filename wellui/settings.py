@@ -35,6 +35,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_pool_sizes(name: str, default: tuple[int, int]) -> tuple[int, int] | None:
+    """Read a connection pool's (min, max) sizes: unset or "0" is no pool, "1" the default
+    sizes, "MIN:MAX" chosen ones."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return None
+    if raw in {"1", "true", "yes", "on"}:
+        return default
+    low, _, high = raw.partition(":")
+    if not (low.isdigit() and high.isdigit()) or not 0 <= int(low) <= int(high) or not int(high):
+        raise ImproperlyConfigured(
+            f"{name} must be 1 (a pool of {default[0]} to {default[1]} connections) or MIN:MAX "
+            f"with 0 <= MIN <= MAX and MAX >= 1, e.g. 2:8; not {raw!r}."
+        )
+    return int(low), int(high)
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or _DEV_SECRET_KEY
@@ -47,6 +64,35 @@ WELL_DEFAULT_REGION = os.environ.get("WELL_DEFAULT_REGION", "") or "US"
 WELL_CREATE_BUDGET = float(os.environ.get("WELL_CREATE_BUDGET", "") or 15)
 # How many creates per second an import sends at most (WellApp's rate limits are undocumented).
 WELL_IMPORT_SENDS_PER_SECOND = float(os.environ.get("WELL_IMPORT_SENDS_PER_SECOND", "") or 5)
+
+# /metrics answers a scraper sending "Authorization: Bearer <this>"; unset, /metrics is 404.
+WELLUI_METRICS_TOKEN = os.environ.get("WELLUI_METRICS_TOKEN", "").strip()
+# Errors go to Sentry when a DSN is set (phones.error_reports); nothing is sent otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "").strip() or (
+    "development" if DEBUG else "production"
+)
+
+# A delivery of a queued create claims its entry for this long (longer than one attempt may
+# take), so a worker killed mid-send frees it again after this many seconds.
+OUTBOX_CLAIM_SECONDS = float(os.environ.get("WELLUI_OUTBOX_CLAIM_SECONDS", "") or 60)
+# The scheduler (manage.py run_scheduler): how often each job runs, in seconds.
+SCHEDULER_INTERVALS = {
+    "outbox": float(os.environ.get("WELLUI_SCHEDULE_OUTBOX_SECONDS", "") or 60),
+    "requeue_tasks": float(os.environ.get("WELLUI_SCHEDULE_REQUEUE_SECONDS", "") or 60),
+    "upstream_probe": float(os.environ.get("WELLUI_SCHEDULE_PROBE_SECONDS", "") or 60),
+    "prune": float(os.environ.get("WELLUI_SCHEDULE_PRUNE_SECONDS", "") or 3600),
+}
+# A task still running after this many minutes is taken to have lost its worker and is run
+# again; finished task rows, and django-axes rows, older than these many days are deleted.
+TASK_LEASE_MINUTES = float(os.environ.get("WELLUI_TASK_LEASE_MINUTES", "") or 10)
+TASK_RETENTION_DAYS = float(os.environ.get("WELLUI_TASK_RETENTION_DAYS", "") or 7)
+AXES_RETENTION_DAYS = float(os.environ.get("WELLUI_AXES_RETENTION_DAYS", "") or 30)
+if OUTBOX_CLAIM_SECONDS < 30 or min(SCHEDULER_INTERVALS.values()) <= 0:
+    raise ImproperlyConfigured(
+        "WELLUI_OUTBOX_CLAIM_SECONDS must be at least 30 and every WELLUI_SCHEDULE_*_SECONDS "
+        "above 0."
+    )
 
 if not DEBUG:
     _missing = []
@@ -78,6 +124,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every later middleware, view and log line runs under the request's id.
+    "phones.middleware.request_id_middleware",
+    # Before any host check or HTTPS redirect: /healthz, /readyz and /metrics answer a load
+    # balancer or scraper that reaches an instance by its address over plain http.
+    "phones.probes.probe_middleware",
+    "phones.probes.request_metrics_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Early, so request.htmx is set for every later middleware and for the answers they give
@@ -98,7 +150,10 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # In development, runserver serves static files itself.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "wellui.urls"
 
@@ -140,6 +195,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# A pool of PostgreSQL connections per process, shared by its threads, instead of a connection
+# per thread (Django's own pooling, psycopg_pool). Connections go back to the pool after each
+# request, so they are not also kept by CONN_MAX_AGE.
+DATABASE_POOL = env_pool_sizes("DATABASE_POOL", (2, 8))
+if DATABASE_POOL is not None:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_POOL is set, but connection pooling needs PostgreSQL "
+            "(DATABASE_URL=postgres://...). Unset DATABASE_POOL for SQLite."
+        )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DATABASE_POOL[0],
+        "max_size": DATABASE_POOL[1],
+        # Longest a request waits for a free connection before failing.
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "") or 10),
+    }
+
+# A shared cache for every web node and worker when REDIS_URL is set; otherwise each process
+# keeps its own in memory. A Redis that stops answering costs a cache miss, never a page:
+# short socket timeouts, and phones.cache_backend turns its connection errors into misses.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "") or 0.25)
+    CACHES = {
+        "default": {
+            "BACKEND": "phones.cache_backend.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "wellui",
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -162,6 +253,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lock is per real client address, behind the proxies configured below.
+AXES_CLIENT_IP_CALLABLE = "phones.addresses.client_ip"
+
+# How many reverse proxies stand in front of the portal, each appending to X-Forwarded-For
+# (0: none, the header is ignored), and optionally which addresses they have.
+TRUSTED_PROXY_COUNT = int(os.environ.get("WELLUI_TRUSTED_PROXY_COUNT", "") or 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("WELLUI_TRUSTED_PROXY_COUNT must be 0 or more.")
+TRUSTED_PROXIES = env_list("WELLUI_TRUSTED_PROXIES", [])
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "phones:list"
@@ -231,11 +331,25 @@ if not DEBUG:
     if not env_bool("DJANGO_SECURE_COOKIES", True):
         SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 
+# "plain" lines for a terminal, or "json": one JSON object per line for a log collector.
+LOG_FORMAT = (os.environ.get("WELLUI_LOG_FORMAT", "") or "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("WELLUI_LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "phones.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "phones.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "phones": {"level": os.environ.get("WELLUI_LOG_LEVEL", "") or "INFO"},

@@ -4,11 +4,9 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from phones.forms import LoginForm
-from phones.views.health import healthz_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="phones:list", permanent=False)),
-    path("healthz", healthz_view, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -23,6 +23,7 @@ from phonenumbers import SUPPORTED_REGIONS
 from phones.import_cells import read_cells
 from phones.import_rows import COLUMNS, SourceRow
 from phones.models import OutboxEntry, PhoneImport, PhoneImportRow
+from phones.request_ids import get_request_id
 from phones.selectors.import_preview import PreviewRow, preview_rows
 from phones.services.audit import audit_record
 from phones.services.import_pacing import import_send_times
@@ -237,6 +238,7 @@ def import_confirm(*, actor: Actor, phone_import: PhoneImport) -> int:
             changed, ["status", "problems", "e164"], batch_size=BATCH
         )
         entries = []
+        request_id = get_request_id() or ""
         for (row, preview), due in zip(
             sending, import_send_times(start=now, count=len(sending)), strict=True
         ):
@@ -250,6 +252,7 @@ def import_confirm(*, actor: Actor, phone_import: PhoneImport) -> int:
                     state=OutboxEntry.State.QUEUED,
                     next_attempt_at=due,
                     phone_import=locked,
+                    request_id=request_id,
                 )
             )
         OutboxEntry.objects.bulk_create(entries, batch_size=BATCH)

@@ -20,9 +20,13 @@ from django.utils.json import normalize_json
 from django_tasks_db.models import DBTaskResult
 
 from phones.models import OutboxEntry
+from phones.request_ids import get_request_id, request_id_scope
 from phones.services.audit import audit_record
 from phones.services.create_failures import CreateFailureKind, PhoneCreateFailed
+from phones.services.health import upstream_delivery_noted
 from phones.services.import_pacing import import_hold
+from phones.services.leases import lease_holder
+from phones.services.outbox_claims import outbox_claim, outbox_claim_release
 from phones.services.phones import phone_deliver
 from phones.upstream.documents import build_phone_document
 from phones.upstream.drafts import PhoneDraft
@@ -76,7 +80,8 @@ def outbox_schedule_bulk(*, entries: Sequence[OutboxEntry]) -> None:
 def outbox_enqueue(
     *, actor: User, document: dict[str, Any], form_data: dict[str, Any]
 ) -> OutboxEntry:
-    """Keep this create document and deliver it in the background."""
+    """Keep this create document and deliver it in the background, under the current
+    request's id."""
     phone_id = str(document["data"]["id"])
     with transaction.atomic():
         entry, _ = OutboxEntry.objects.update_or_create(
@@ -88,6 +93,7 @@ def outbox_enqueue(
                 "state": OutboxEntry.State.QUEUED,
                 "next_attempt_at": timezone.now(),
                 "last_error": "",
+                "request_id": get_request_id() or "",
             },
         )
         audit_record(
@@ -109,19 +115,29 @@ def phone_queue(*, actor: User, draft: PhoneDraft, form_data: dict[str, Any]) ->
     return outbox_enqueue(actor=actor, document=document, form_data=form_data)
 
 
-def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) -> OutboxEntry | None:
+def outbox_deliver(
+    *, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS, schedule: bool = True
+) -> OutboxEntry | None:
     """One delivery attempt of a queued create, waiting at most ``budget`` seconds for
-    WellApp; schedules the next one if it is not confirmed. None: there is no such entry."""
-    with transaction.atomic():
-        entry = OutboxEntry.objects.select_for_update().filter(id=entry_id).first()
-        if entry is None or not entry.is_open:
-            return entry
-        entry.attempts += 1
-        entry.save(update_fields=["attempts", "updated_at"])
+    WellApp, under a claim on the entry (an entry another worker is sending is left to it);
+    schedules the next attempt as a task if it is not confirmed, unless ``schedule`` is
+    False (the scheduler, which takes up due entries itself). None: there is no such entry."""
+    holder = lease_holder()
+    if not outbox_claim(entry_id=entry_id, holder=holder):
+        return OutboxEntry.objects.filter(id=entry_id).first()
+    try:
+        entry = OutboxEntry.objects.get(id=entry_id)
+        return _deliver_claimed(entry, budget=budget, schedule=schedule)
+    finally:
+        outbox_claim_release(entry_id=entry_id, holder=holder)
+
+
+def _deliver_claimed(entry: OutboxEntry, *, budget: float, schedule: bool) -> OutboxEntry:
     audit_record(actor=entry.author, action="phone.sent", upstream_id=str(entry.pk))
     try:
         phone_deliver(actor=entry.author, document=entry.document, budget=budget)
     except PhoneCreateFailed as exc:
+        _wellapp_seen(exc)
         entry.refresh_from_db()
         entry.last_error = exc.message
         entry.last_trace_id = exc.trace_id
@@ -141,7 +157,8 @@ def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) ->
             entry.next_attempt_at = timezone.now() + wait
         entry.save()
         if entry.state == OutboxEntry.State.RETRYING:
-            _schedule(entry)
+            if schedule:
+                _schedule(entry)
             if entry.phone_import_id is not None and exc.retry_after:
                 # WellApp asked to slow down: the rest of the import waits as well.
                 import_hold(
@@ -151,15 +168,32 @@ def outbox_deliver(*, entry_id: str, budget: float = DELIVERY_BUDGET_SECONDS) ->
                 )
         logger.info("Queued phone %s not delivered: %s", entry.pk, exc.message)
         return entry
+    _wellapp_seen(None)
     entry.refresh_from_db()  # phone_deliver marked it confirmed
     return entry
+
+
+def _wellapp_seen(failure: PhoneCreateFailed | None) -> None:
+    """Note what a delivery showed of WellApp: it answered (a confirmation, a rejection) or
+    could not be used. A rate limit says neither."""
+    if failure is None or failure.kind == CreateFailureKind.REJECTED:
+        upstream_delivery_noted(ok=True)
+    elif failure.retry_after is None:
+        upstream_delivery_noted(ok=False, error_kind=failure.kind.value, error=failure.message)
 
 
 @task
 def outbox_deliver_task(entry_id: str) -> dict[str, str | int]:
     """One delivery attempt of a queued phone create (it schedules its own retry). An entry
     held back since this task was scheduled (its import met a rate limit) is not sent now:
-    the task hands itself on to the entry's new time."""
+    the task hands itself on to the entry's new time. It runs under the id of the request
+    that queued the entry, so its log lines, audit rows and calls to WellApp carry it."""
+    stored = OutboxEntry.objects.filter(id=entry_id).values_list("request_id", flat=True)
+    with request_id_scope(stored.first() or None):
+        return _deliver_due(entry_id)
+
+
+def _deliver_due(entry_id: str) -> dict[str, str | int]:
     held = OutboxEntry.objects.filter(
         id=entry_id, state__in=OutboxEntry.OPEN_STATES, next_attempt_at__gt=timezone.now()
     ).first()

@@ -9,36 +9,35 @@ phones WellApp no longer lists as deleted.
 
 Staff start a run with ``sync_request``: it records the run and hands it to the background
 task worker (``manage.py db_worker``), which runs ``sync_task`` and so ``sync_run`` for it.
+A run holds the sync lease (``sync_guard``) while it reads, so only one runs at a time.
 """
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from phones.models import SYNC_STALE_AFTER, Phone, SyncRun, SyncState
-from phones.selectors.listing import COUNT_CACHE_KEY
+from phones.models import SyncRun, SyncState
 from phones.services.audit import audit_record
 from phones.services.cache import UpsertCounts, directory_upsert, phones_upsert
-from phones.services.listing import listing_refresh
+from phones.services.sync_deletions import mark_missing_deleted, phone_ids
+from phones.services.sync_guard import SyncBusy, SyncGuard, SyncLeaseLost, sync_current
 from phones.upstream.client import WellAppClient
 from phones.upstream.errors import UpstreamError
-from phones.upstream.records import Page, PhoneRecord
+from phones.upstream.records import Page
 from phones.upstream.shared import upstream_client
 
 logger = logging.getLogger(__name__)
 
 RESOURCES = ("workspaces", "companies", "people", "phones")
 DELETION_PHASE = "deletions"
-DELETION_BATCH = 500
 
 
 @dataclass
@@ -96,46 +95,6 @@ def _write_page(resource: str, page: Page[Any]) -> UpsertCounts:
     return phones_upsert(phones=page.items, fetched_at=timezone.now())
 
 
-def _phone_ids(records: Iterable[PhoneRecord]) -> set[uuid.UUID]:
-    ids = set()
-    for record in records:
-        try:
-            ids.add(uuid.UUID(str(record.id)))
-        except ValueError:
-            continue
-    return ids
-
-
-def _mark_missing_deleted(*, listed: set[uuid.UUID], run: SyncRun) -> int:
-    """Mark cached phones that a complete listing did not contain as deleted; return how many.
-
-    Phones first cached after the run started (created here meanwhile) are left alone, and an
-    empty listing marks nothing: WellApp answering "no phones at all" is far likelier a fault
-    than every phone being gone.
-    """
-    cached = set(
-        Phone.objects.filter(deleted_at__isnull=True, fetched_at__lt=run.started_at).values_list(
-            "id", flat=True
-        )
-    )
-    if not listed and cached:
-        logger.warning("Sync %s: WellApp listed no phones; no phone was marked deleted", run.pk)
-        return 0
-    missing = sorted(cached - listed)
-    now = timezone.now()
-    marked = 0
-    with transaction.atomic():
-        for start in range(0, len(missing), DELETION_BATCH):
-            chunk = missing[start : start + DELETION_BATCH]
-            marked += Phone.objects.filter(id__in=chunk, deleted_at__isnull=True).update(
-                deleted_at=now
-            )
-            listing_refresh(phone_ids=chunk)
-    if marked:
-        cache.delete(COUNT_CACHE_KEY)
-    return marked
-
-
 def _fail(run: SyncRun, error: str, trace_id: str = "") -> None:
     run.status = SyncRun.Status.FAILED
     run.error = error
@@ -170,13 +129,33 @@ def sync_run(
     run: SyncRun | None = None,
 ) -> SyncRun:
     """Read WellApp into the cache, recording it in ``run`` (a new run when None);
-    incremental unless ``full``. Raises SyncFailed on failure."""
-    client = client or upstream_client()
-    if run is None:
-        run = SyncRun.objects.create(full=full)
-    elif run.full != full:
-        run.full = full
-        run.save(update_fields=["full"])
+    incremental unless ``full``. Holds the sync lease while it runs: raises SyncBusy when
+    another sync is running (or ``run`` no longer is), SyncFailed on failure."""
+    guard = SyncGuard()
+    guard.acquire()
+    try:
+        if run is None:
+            run = SyncRun.objects.create(full=full, worker=guard.holder)
+        else:
+            started = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+                full=full, worker=guard.holder
+            )
+            if not started:
+                raise SyncBusy("This sync is no longer running.")
+            run.full, run.worker = full, guard.holder
+        return _sync(run, client=client or upstream_client(), on_progress=on_progress, guard=guard)
+    finally:
+        guard.release()
+
+
+def _sync(
+    run: SyncRun,
+    *,
+    client: WellAppClient,
+    on_progress: ProgressCallback | None,
+    guard: SyncGuard,
+) -> SyncRun:
+    full = run.full
     progress = SyncProgress()
     listed: set[uuid.UUID] = set()
     try:
@@ -185,6 +164,7 @@ def sync_run(
             progress.counts[resource] = UpsertCounts()
             run.phase, run.phase_records, run.phase_total = resource, 0, None
             run.save(update_fields=["phase", "phase_records", "phase_total"])
+            guard.beat()
             since = None if full or resource != "phones" else _high_water(resource)
             # Read by updated_at (incremental), the mark can advance page by page; read by
             # created_at (first or full run), it moves only once everything has been read.
@@ -199,7 +179,7 @@ def sync_run(
                         if advance_per_page:
                             _save_high_water(resource, newest)
                 if full and resource == "phones":
-                    listed |= _phone_ids(page.items)
+                    listed |= phone_ids(page.items)
                 progress.counts[resource] += written
                 progress.pages += 1
                 progress.records += len(page.items)
@@ -219,6 +199,7 @@ def sync_run(
                         "updated",
                     ]
                 )
+                guard.beat()
                 if on_progress:
                     on_progress(progress)
             if resource == "phones" and not advance_per_page:
@@ -228,7 +209,8 @@ def sync_run(
             # listing is gone from WellApp.
             run.phase, run.phase_records, run.phase_total = DELETION_PHASE, 0, None
             run.save(update_fields=["phase", "phase_records", "phase_total"])
-            run.deleted = _mark_missing_deleted(listed=listed, run=run)
+            guard.beat()
+            run.deleted = mark_missing_deleted(listed=listed, run=run)
     except UpstreamError as exc:
         _fail(
             run,
@@ -237,6 +219,10 @@ def sync_run(
         )
         logger.warning("Sync %s failed: %s", run.pk, run.error)
         raise SyncFailed(run.error, trace_id=run.trace_id) from exc
+    except SyncLeaseLost as exc:
+        _fail(run, str(exc))
+        logger.warning("Sync %s stopped: its lease was taken over", run.pk)
+        raise SyncFailed(run.error) from exc
     except Exception:
         _fail(run, "The sync stopped because of an error in the portal; its log has the details.")
         logger.exception("Sync %s stopped unexpectedly", run.pk)
@@ -258,7 +244,17 @@ def sync_task(run_id: int, full: bool) -> dict[str, int | str]:
     run = SyncRun.objects.filter(pk=run_id).first()
     if run is None or run.status != SyncRun.Status.RUNNING:
         return {"run": run_id, "status": "skipped"}
-    run = sync_run(full=full, run=run)
+    try:
+        run = sync_run(full=full, run=run)
+    except SyncBusy:
+        # Run again after its worker died while it still runs elsewhere, it is left to that
+        # worker; a run that never started while another sync ran is given up.
+        SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING, worker="").update(
+            status=SyncRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="Another sync was running, so this one was not started.",
+        )
+        return {"run": run_id, "status": "skipped"}
     return {
         "run": run.pk,
         "status": run.status,
@@ -284,16 +280,9 @@ def sync_request(*, actor: User | None, full: bool = False) -> SyncRun:
     """Start a sync in the background, or return the one already running."""
     with transaction.atomic():
         _lock_runs()
-        now = timezone.now()
-        running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING)
-        current = running.filter(started_at__gte=now - SYNC_STALE_AFTER).first()
+        current = sync_current()
         if current is not None:
             return current
-        running.update(
-            status=SyncRun.Status.FAILED,
-            finished_at=now,
-            error="This sync gave no result within 30 minutes and was given up.",
-        )
         run = SyncRun.objects.create(full=full, status=SyncRun.Status.RUNNING, requested_by=actor)
         # Enqueued in the same transaction: the worker sees the task only with its run.
         sync_task.enqueue(run_id=run.pk, full=full)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from phones.metrics import wellapp_retry_counted
 from phones.upstream.documents import format_timestamp
 from phones.upstream.errors import (
     AuthRejected,
@@ -86,6 +87,7 @@ class WellAppClient(HttpTransport):
                 if not self.policy.may_retry(attempt, delay, give_up_at):
                     raise
                 logger.info("Create of phone %s not confirmed (attempt %d)", phone_id, attempt)
+                wellapp_retry_counted(operation="create_phone")
                 time.sleep(delay)
 
     def _create_once(
@@ -221,13 +223,22 @@ class WellAppClient(HttpTransport):
         params = {"limit": _clamp(limit, MAX_DIRECTORY_LIMIT)}
         yield from self._cursor_pages("/workspaces", params, parse_workspaces)
 
-    def ping(self) -> bool:
+    def ping(self, *, budget: float | None = None) -> bool:
         """True when WellApp answers an authenticated read; one attempt, never raises."""
         try:
-            self._request("GET", "/workspaces", params={"limit": 1}, retry=False)
+            self.check(budget=budget)
         except UpstreamError:
             return False
         return True
+
+    def check(self, *, budget: float | None = None) -> Answer:
+        """One authenticated read (the smallest page of workspaces), one attempt, ending
+        within ``budget`` seconds (the policy's deadline when None). Returns the answer;
+        raises an :mod:`phones.upstream.errors` class when WellApp does not give a 2xx."""
+        give_up_at = self.policy.give_up_at(budget)
+        return self._request(
+            "GET", "/workspaces", params={"limit": 1}, retry=False, give_up_at=give_up_at
+        )
 
     # Plumbing
 

@@ -3,9 +3,9 @@
 :class:`HttpTransport` owns one pooled ``requests.Session`` and the bearer credential, and
 its :meth:`~HttpTransport._request` is the only place that performs HTTP: it sets the
 headers and the ``(connect, read)`` timeout, retries idempotent reads on transient failures
-as the client's :class:`~phones.upstream.policy.RetryPolicy` says, logs one line per
-exchange, and turns every failure into an :mod:`phones.upstream.errors` class. A POST is
-sent exactly once per call.
+as the client's :class:`~phones.upstream.policy.RetryPolicy` says, passes on the current
+request's id (``X-Request-ID``), logs one line per exchange, and turns every failure into
+an :mod:`phones.upstream.errors` class. A POST is sent exactly once per call.
 """
 
 from __future__ import annotations
@@ -23,6 +23,14 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
+from phones.metrics import (
+    answer_outcome,
+    failure_outcome,
+    operation_name,
+    wellapp_call_observed,
+    wellapp_retry_counted,
+)
+from phones.request_ids import REQUEST_ID_HEADER, get_request_id
 from phones.upstream.errors import BadResponse
 from phones.upstream.failures import parse_retry_after, status_error, transport_error
 from phones.upstream.policy import RetryPolicy
@@ -169,10 +177,16 @@ class HttpTransport:
         :mod:`phones.upstream.errors` class."""
         url = self._url(target)
         endpoint = urlsplit(url).path
+        operation = operation_name(method, endpoint)
         retryable = method in ("GET", "HEAD") if retry is None else retry
         payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         if give_up_at is None:
             give_up_at = self.policy.give_up_at()
+        headers = self._headers
+        request_id = get_request_id()
+        if request_id:
+            # WellApp's side of the exchange can be found by the portal request behind it.
+            headers = {**headers, REQUEST_ID_HEADER: request_id}
         attempt = 0
         while True:
             attempt += 1
@@ -185,7 +199,7 @@ class HttpTransport:
                     url,
                     params=params,
                     data=payload,
-                    headers=self._headers,
+                    headers=headers,
                     auth=self._auth,
                     timeout=timeout,
                     allow_redirects=False,
@@ -193,18 +207,29 @@ class HttpTransport:
             except requests.RequestException as exc:
                 error = transport_error(exc, method, endpoint)
                 self._log(method, endpoint, type(exc).__name__, started, None, attempt)
+                outcome = failure_outcome(error.code)
+                wellapp_call_observed(
+                    operation=operation, outcome=outcome, seconds=time.monotonic() - started
+                )
                 delay = self.policy.delay(attempt)
                 if retryable and self.policy.may_retry(attempt, delay, give_up_at):
+                    wellapp_retry_counted(operation=operation)
                     time.sleep(delay)
                     continue
                 raise error from exc
             trace_id = response.headers.get("X-Trace-Id") or None
             status = response.status_code
             self._log(method, endpoint, status, started, trace_id, attempt)
+            wellapp_call_observed(
+                operation=operation,
+                outcome=answer_outcome(status),
+                seconds=time.monotonic() - started,
+            )
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 delay = self.policy.delay(attempt, retry_after)
                 if retryable and self.policy.may_retry(attempt, delay, give_up_at):
+                    wellapp_retry_counted(operation=operation)
                     response.close()
                     time.sleep(delay)
                     continue

@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from phones.addresses import client_ip
 from phones.http import StaffRequest
 from phones.list_form import PhoneFilterForm
 from phones.models import Phone
@@ -76,7 +77,10 @@ def export_view(request: StaffRequest) -> StreamingHttpResponse:
     query = PhoneFilterForm(request.GET).list_query()
     writer = csv.writer(_Echo())
     audit_record(
-        actor=request.user, action="phones.exported", detail={"query": request.GET.urlencode()}
+        actor=request.user,
+        action="phones.exported",
+        detail={"query": request.GET.urlencode()},
+        client_ip=client_ip(request),
     )
 
     def lines() -> Iterator[str]:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from phones.services.sync import SyncFailed, SyncProgress, sync_run
+from phones.services.sync_guard import SyncBusy
 
 BAR_WIDTH = 30
 
@@ -50,6 +51,11 @@ class Command(BaseCommand):
 
         try:
             run = sync_run(full=options["full"], on_progress=report)
+        except SyncBusy as exc:
+            raise CommandError(
+                "Another sync is running (started from the portal or another machine); "
+                "try again once it has finished."
+            ) from exc
         except SyncFailed as exc:
             if interactive:
                 sys.stdout.write("\n")
