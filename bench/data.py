@@ -36,6 +36,7 @@ RAW = (
 class PhoneBatch:
     phones: list[tuple] = field(default_factory=list)
     listing: list[tuple] = field(default_factory=list)
+    listing_links: list[tuple] = field(default_factory=list)
     people: list[tuple] = field(default_factory=list)
     companies: list[tuple] = field(default_factory=list)
     workspaces: list[tuple] = field(default_factory=list)
@@ -71,6 +72,10 @@ LISTING_COLUMNS = (
     "is_primary",
     "is_verified",
 )
+
+
+# A listed phone's link in creation order (PhoneListingLink).
+LISTING_LINK_COLUMNS = ("listing_id", "phone_id", "kind", "record_id", "created_at")
 
 
 # A record a phone can link to: (id, the pair build_search_text takes for it, that pair's
@@ -153,6 +158,7 @@ def make_phone_chunk(
     start = END - SPAN
     out = PhoneBatch()
     listing_append, people_append = out.listing.append, out.people.append
+    links_append = out.listing_links.append
     companies_append, workspaces_append = out.companies.append, out.workspaces.append
     for i in range(first, first + count):
         phone_uuid = uuid4_from(rng)
@@ -240,6 +246,9 @@ def make_phone_chunk(
             if check or not out.listing:
                 check_listing(row, phone, [linked_people, linked_companies, linked_ws])
             listing_append(row)
+            for kind, records in (("p", linked_people), ("c", linked_companies), ("w", linked_ws)):
+                for record in records:
+                    links_append((i + 1, phone_id, kind, record[0], created))
         for p in linked_people:
             people_append((phone_id, p[0]))
         for c in linked_companies:

@@ -43,8 +43,9 @@ def machine_facts() -> list[str]:
     ]
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) used so far by the live processes of one process group."""
+def _process_cpu_seconds(pgid: int | None = None, name: str | None = None) -> float:
+    """CPU time (user + system) used so far by the live processes of process group ``pgid``,
+    or by those named ``name``."""
     ticks = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -53,10 +54,22 @@ def group_cpu_seconds(pgid: int) -> float:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
-        if int(fields[2]) == pgid:
+        if int(fields[2]) == pgid or comm == name:
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of one process group."""
+    return _process_cpu_seconds(pgid=pgid)
+
+
+def named_cpu_seconds(name: str) -> float:
+    """CPU time used so far by the live processes called ``name`` (e.g. the ``postgres``
+    server's)."""
+    return _process_cpu_seconds(name=name)
 
 
 def machine_cpu_seconds() -> float:

@@ -12,13 +12,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from bench.data import LISTING_COLUMNS, PHONE_COLUMNS
+from bench.data import LISTING_COLUMNS, LISTING_LINK_COLUMNS, PHONE_COLUMNS
 from phones.models import (
     Company,
     Person,
     Phone,
     PhoneCompany,
     PhoneListing,
+    PhoneListingLink,
     PhonePerson,
     PhoneWorkspace,
     Workspace,
@@ -31,6 +32,7 @@ LOADED: tuple[type[Model], ...] = (
     Person,
     Phone,
     PhoneListing,
+    PhoneListingLink,
     PhonePerson,
     PhoneCompany,
     PhoneWorkspace,
@@ -40,6 +42,7 @@ DIRECTORY: tuple[type[Model], ...] = (Workspace, Company, Person)
 CHUNK_TABLES: dict[str, tuple[type[Model], Sequence[str]]] = {
     "phones": (Phone, PHONE_COLUMNS),
     "listing": (PhoneListing, LISTING_COLUMNS),
+    "listing_links": (PhoneListingLink, LISTING_LINK_COLUMNS),
     "people": (PhonePerson, ("phone_id", "person_id")),
     "companies": (PhoneCompany, ("phone_id", "company_id")),
     "workspaces": (PhoneWorkspace, ("phone_id", "workspace_id")),

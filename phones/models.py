@@ -6,7 +6,7 @@ tables; nothing here talks HTTP.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +37,8 @@ class Workspace(models.Model):
         indexes = [
             models.Index(Lower("name"), name="workspace_name_lower"),
             models.Index(fields=["external_workspace_id"], name="workspace_external_id"),
+            # The picker's order with what it matches on: a walk that reads no table row.
+            models.Index(fields=["name", "id", "external_workspace_id"], name="workspace_picker"),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +63,8 @@ class Company(models.Model):
         indexes = [
             models.Index(Lower("name"), name="company_name_lower"),
             models.Index(Lower("domain"), name="company_domain_lower"),
+            # The picker's order with what it matches on: a walk that reads no table row.
+            models.Index(fields=["name", "id", "domain"], name="company_picker"),
         ]
 
     def __str__(self) -> str:
@@ -85,6 +89,8 @@ class Person(models.Model):
         indexes = [
             models.Index(Lower("full_name"), name="person_full_name_lower"),
             models.Index(Lower("email"), name="person_email_lower"),
+            # The picker's order with what it matches on: a walk that reads no table row.
+            models.Index(fields=["full_name", "id", "email"], name="person_picker"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +149,12 @@ class Phone(models.Model):
         return self.e164_number
 
 
+# The sort key of a phone WellApp sent without a creation or update time: such a phone sorts
+# as older than every dated one. A listing row's sort keys are never NULL, so a page can
+# always name the row it ends on (a cursor) and the next page starts just beyond it.
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class PhoneListing(models.Model):
     """A live phone as the list reads it: its sort keys, the columns it is filtered on, its
     number formatted for reading (international format, region) and the text it is found by
@@ -184,6 +196,32 @@ class PhoneListing(models.Model):
         workspaces): between two unit separators, a control character no id holds, so one
         link's mark is never part of another's."""
         return f"\x1f{kind[0]}:{record_id}\x1f"
+
+
+class PhoneListingLink(models.Model):
+    """One link of a listed phone, in the list's default order: a record's phones newest
+    first are a range of this table's index, so a page of one workspace's (company's,
+    person's) phones walks just that record's links and reads each listing row by its
+    integer id, instead of testing every listing row in the list's order. Kept in step
+    with the listing row by ``phones.services.listing.listing_refresh``."""
+
+    listing = models.ForeignKey(PhoneListing, on_delete=models.CASCADE, related_name="+")
+    phone_id = models.UUIDField()
+    kind = models.CharField(max_length=1, help_text="p, c or w: people, companies, workspaces")
+    record_id = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "phones_listinglink"
+        indexes = [
+            models.Index(
+                fields=["kind", "record_id", "created_at", "phone_id", "listing"],
+                name="listing_link_created",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.record_id} - {self.phone_id}"
 
 
 class PhonePerson(models.Model):
@@ -262,6 +300,12 @@ class SyncRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    worker = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The process running it (its lease holder); empty until a worker starts it.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -269,7 +313,7 @@ class SyncRun(models.Model):
     def __str__(self) -> str:
         return f"sync #{self.pk} {self.status}"
 
-    @property
+    @cached_property
     def in_progress(self) -> bool:
         """Running: waiting (not for over SYNC_STALE_AFTER) for a worker to start it, or run
         by a worker that still holds the sync lease (it renews it every page)."""
@@ -282,57 +326,13 @@ class SyncRun(models.Model):
             name=SYNC_LEASE, holder=self.worker, expires_at__gt=now
         ).exists()
 
-    @cached_property
+    @property
     def phase_max(self) -> int | None:
         """The current phase's known size, when WellApp told it and it is not yet overrun."""
         total = self.phase_total
         return total if total and total >= self.phase_records else None
 
 
-class AuditEntry(models.Model):
-    """An append-only record of who did what against WellApp."""
-
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    action = models.CharField(max_length=50)
-    upstream_id = models.CharField(max_length=200, blank=True, default="")
-    trace_id = models.CharField(max_length=100, blank=True, default="")
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["upstream_id"], name="audit_upstream_id")]
-
-    def __str__(self) -> str:
-    worker = models.CharField(
-        max_length=200,
-        blank=True,
-        default="",
-        help_text="The process running it (its lease holder); empty until a worker starts it.",
-    )
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.upstream_id}"
-
-
-class OutboxEntry(models.Model):
-    """A phone create kept locally until WellApp confirms it.
-
-    The id is the phone's client-generated id (``data.id``), so every delivery attempt sends
-    the same document and WellApp can never create it twice.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RETRYING = "retrying", "Retrying"
-        CONFIRMED = "confirmed", "Confirmed"
-        FAILED = "failed", "Rejected by WellApp"
-        DISCARDED = "discarded", "Discarded"
-
-    OPEN_STATES = (State.QUEUED, State.RETRYING)
-
-    id = models.UUIDField(primary_key=True)
 class Lease(models.Model):
     """A named lock that expires with its holder: held until ``expires_at`` by ``holder``
     (``host:pid:random``), which renews it while it works. See ``phones.services.leases``."""
@@ -375,6 +375,50 @@ class UpstreamStatus(models.Model):
         return f"{self.name} {'ok' if self.ok else 'unreachable'} at {self.checked_at}"
 
 
+class AuditEntry(models.Model):
+    """An append-only record of who did what against WellApp."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=50)
+    upstream_id = models.CharField(max_length=200, blank=True, default="")
+    trace_id = models.CharField(max_length=100, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(
+        max_length=200, blank=True, default="", help_text="The portal request that did it."
+    )
+    client_ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The address the request came from."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["upstream_id"], name="audit_upstream_id")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.upstream_id}"
+
+
+class OutboxEntry(models.Model):
+    """A phone create kept locally until WellApp confirms it.
+
+    The id is the phone's client-generated id (``data.id``), so every delivery attempt sends
+    the same document and WellApp can never create it twice.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RETRYING = "retrying", "Retrying"
+        CONFIRMED = "confirmed", "Confirmed"
+        FAILED = "failed", "Rejected by WellApp"
+        DISCARDED = "discarded", "Discarded"
+
+    OPEN_STATES = (State.QUEUED, State.RETRYING)
+
+    id = models.UUIDField(primary_key=True)
     document = models.JSONField(help_text="The create request exactly as it is sent.")
     form_data = models.JSONField(default=dict, help_text="What the author entered.")
     author = models.ForeignKey(
@@ -386,12 +430,6 @@ class UpstreamStatus(models.Model):
     last_error = models.TextField(blank=True, default="")
     last_trace_id = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    request_id = models.CharField(
-        max_length=200, blank=True, default="", help_text="The portal request that did it."
-    )
-    client_ip = models.GenericIPAddressField(
-        null=True, blank=True, help_text="The address the request came from."
-    )
     updated_at = models.DateTimeField(auto_now=True)
     phone_import = models.ForeignKey(
         "PhoneImport",
@@ -401,6 +439,15 @@ class UpstreamStatus(models.Model):
         related_name="entries",
         help_text="The import this create came from, if any.",
     )
+    request_id = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The portal request that queued it; its deliveries run under this id.",
+    )
+    # The delivery under way: who sends it, until when (an expired claim is free again).
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -439,15 +486,6 @@ class PhoneImport(models.Model):
     )
     sha256 = models.CharField(max_length=64, help_text="Hex SHA-256 of the input as received.")
     row_count = models.PositiveIntegerField(default=0)
-    request_id = models.CharField(
-        max_length=200,
-        blank=True,
-        default="",
-        help_text="The portal request that queued it; its deliveries run under this id.",
-    )
-    # The delivery under way: who sends it, until when (an expired claim is free again).
-    claimed_by = models.CharField(max_length=200, blank=True, default="")
-    claim_expires_at = models.DateTimeField(null=True, blank=True)
     default_region = models.CharField(max_length=3)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEW)
     confirmed_at = models.DateTimeField(null=True, blank=True)

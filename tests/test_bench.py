@@ -37,6 +37,17 @@ def test_every_generated_listing_row_is_the_apps_own():
         n + 1 for n, phone in enumerate(batch.phones) if phone[0] in listed
     ]
     assert len(batch.listing[0]) == len(LISTING_COLUMNS)
+    # One link row per link of every listed phone, with its listing id and creation time.
+    listing_of = {row[1]: row for row in batch.listing}
+    expected_links = {
+        (listing_of[phone_id][0], phone_id, kind, record[0], listing_of[phone_id][4])
+        for phone_id, groups in linked.items()
+        if phone_id in listing_of
+        for kind, records in zip("pcw", groups, strict=True)
+        for record in records
+    }
+    assert len(batch.listing_links) == len(expected_links)
+    assert set(batch.listing_links) == expected_links
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from phones.models import PhoneListing
+from phones.models import PhoneListing, PhoneListingLink
 from phones.selectors.list_query import SORTS, ListQuery, PhoneFilters
 from phones.selectors.listing import phone_export_rows, search_terms
-from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
+from phones.selectors.listing_plan import listing_ids, listing_plan
+from phones.selectors.listing_sql import ListingQuery
 from phones.services.listing import listing_refresh
 from tests.factories import BASE_TIME, make_company, make_person, make_phone, make_workspace
 
@@ -74,6 +75,10 @@ def expected(query: ListingQuery) -> list[uuid.UUID]:
             continue
         if any(getattr(row, column) != value for column, value in query.equals):
             continue
+        if query.created_from is not None and row.created_at < query.created_from:
+            continue
+        if query.created_before is not None and row.created_at >= query.created_before:
+            continue
         rows.append(((getattr(row, query.column), row.phone_id.int), row.phone_id))
     rows.sort(reverse=query.descending)
     return [phone_id for _, phone_id in rows]
@@ -109,6 +114,13 @@ QUERIES = [
     {"links": [("companies", ("co2",)), ("people", ("p3", "p4", "p5"))]},
     {"equals": [("label", "mobile"), ("is_verified", True)], "terms": search_terms("garcia")},
     {"equals": [("country_code", 44), ("is_primary", False)]},
+    {"links": [("workspaces", ("ws1",))], "terms": search_terms("garcia")},
+    {"links": [("companies", ("co1",)), ("workspaces", ("ws2",))]},
+    {
+        "links": [("workspaces", ("ws4",))],
+        "created_from": BASE_TIME + timedelta(minutes=60),
+        "created_before": BASE_TIME + timedelta(minutes=180),
+    },
 ]
 
 
@@ -121,6 +133,7 @@ def test_walk_and_drive_page_through_exactly_the_matching_phones(indexed_phones,
         assert all_pages(query, force="walk") == want, (column, descending)
         assert all_pages(query, force="drive") == want, (column, descending)
         assert all_pages(query, force="") == want, (column, descending)
+        assert all_pages(query, force="links") == want, (column, descending)
 
 
 def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(
@@ -141,11 +154,49 @@ def test_a_rare_term_drives_from_the_trigram_index_and_a_common_one_walks(
     assert common.counts["terms"] == 20
 
 
-def test_a_person_with_few_phones_drives_from_their_links(indexed_phones):
+def test_one_workspace_newest_first_walks_its_links_in_creation_order(indexed_phones):
     total = PhoneListing.objects.count()
-    plan, _ = listing_plan(ListingQuery(terms=["ga"], links=[("people", ("p3",))]), total=total)
+    query = ListingQuery(links=[("workspaces", ("ws1",))])
+    plan, _ = listing_plan(query, total=total)
+    assert plan.kind == "links:workspaces"
+    assert listing_ids(query, total=total) == expected(query)[: query.limit]
+    # Sorted by number, the workspace's links are in the wrong order to walk.
+    by_number, _ = listing_plan(replace(query, column="e164_number"), total=total)
+    assert not by_number.kind.startswith("links:")
+
+
+def test_a_phones_link_rows_follow_its_links_and_its_removal(indexed_phones):
+    phone = next(p for p in indexed_phones if p.deleted_at is None)
+
+    def link_rows() -> set[tuple[str, str]]:
+        return set(
+            PhoneListingLink.objects.filter(phone_id=phone.id).values_list("kind", "record_id")
+        )
+
+    phone.workspaces.set([make_workspace("ws_new", "New team", "ext_new")])
+    phone.people.clear()
+    phone.companies.set([make_company("co_new", "New company", "new.example")])
+    listing_refresh(phone_ids=[phone.id])
+    assert link_rows() == {("w", "ws_new"), ("c", "co_new")}
+    listing = PhoneListing.objects.get(phone=phone)
+    assert set(
+        PhoneListingLink.objects.filter(phone_id=phone.id).values_list("listing_id", "created_at")
+    ) == {(listing.pk, listing.created_at)}
+    phone.deleted_at = BASE_TIME
+    phone.save()
+    listing_refresh(phone_ids=[phone.id])
+    assert link_rows() == set()
+
+
+def test_a_person_with_few_phones_is_read_through_their_links(indexed_phones):
+    total = PhoneListing.objects.count()
+    query = ListingQuery(terms=["ga"], links=[("people", ("p3",))])
+    plan, _ = listing_plan(query, total=total)
     assert 0 < plan.counts["people"] < 20
-    assert plan.kind == "drive:people"
+    assert plan.kind == "links:people"
+    # In an order their links are not kept in, their few phones are gathered and sorted.
+    by_number, _ = listing_plan(replace(query, column="e164_number"), total=total)
+    assert by_number.kind == "drive:people"
 
 
 def test_a_term_nothing_holds_answers_with_no_phones(indexed_phones):
@@ -160,7 +211,7 @@ def test_a_common_term_with_a_person_of_few_phones_drives_from_their_links(
 ):
     monkeypatch.setattr("phones.selectors.listing_plan.DRIVE_LIMIT", 20)
     total = PhoneListing.objects.count()
-    query = ListingQuery(terms=["garcia"], links=[("people", ("p3",))])
+    query = ListingQuery(terms=["garcia"], links=[("people", ("p3",))], column="updated_at")
     plan, _ = listing_plan(query, total=total)
     assert plan.kind == "drive:people"
     assert listing_ids(query, total=total) == expected(query)[: query.limit]

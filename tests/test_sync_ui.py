@@ -152,7 +152,7 @@ def test_full_sync_marks_exactly_the_phone_deleted_upstream_and_it_leaves_the_li
 ):
     sync_run()
     first_page = viewer_client.get(reverse("phones:list")).context["page"].phones
-    gone = first_page[0]
+    gone = Phone.objects.get(id=first_page[0].id)
     assert wellapp.delete_phone(str(gone.id))
 
     editor_client.post(SYNC_URL, {"full": "1"})

@@ -9,7 +9,8 @@ them from the page (htmx requests for a fragment).
 The measured window (``WELLUI_LOAD_SECONDS``, 60 by default) starts when the last user has
 logged in, and the run stops by itself when it ends. Inputs come from the JSON file named by
 ``WELLUI_LOAD_DATA`` (the login, and numbers, surnames and ids read from the cache before the
-run). When the run stops, every request's start, time and outcome, and the window, go to the
+run; ``links``: the people, companies and workspaces a create may link, which WellApp must know
+too). When the run stops, every request's start, time and outcome, and the window, go to the
 JSON file named by ``WELLUI_LOAD_SAMPLES``.
 """
 
@@ -236,18 +237,18 @@ class SupportStaff(FastHttpUser):
             if r.status_code != 200 or token is None or client_id is None:
                 r.failure(f"new-phone form: status {r.status_code}")
                 return
-        cache = data()
+        links = data()["links"]
         fields = [
             ("csrfmiddlewaretoken", token.group(1)),
             ("client_id", client_id.group(1)),
             ("country", "US"),
             ("national_number", fresh_number()),
             ("label", random.choice(("work", "mobile", "home"))),
-            ("people", random.choice(cache["people"])),
-            ("workspaces", random.choice(cache["workspaces"])),
         ]
-        if random.random() < 0.5:
-            fields.append(("companies", random.choice(cache["companies"])))
+        # A person and a workspace, and half the time a company, of those WellApp knows too.
+        for kind in ("people", "workspaces", *(("companies",) if random.random() < 0.5 else ())):
+            if links[kind]:
+                fields.append((kind, random.choice(links[kind])))
         with self.client.post(
             "/phones/new/",
             data=urlencode(fields),

@@ -2,14 +2,18 @@
 
     python -m bench.load.run                                # the full run
     python -m bench.load.run --seconds 10 --phones 5000     # a quick one
+    python -m bench.load.run --database postgres://postgres@127.0.0.1:5432/wellui_bench
 
 Starts the WellApp sandbox on a free loopback port, fills a fresh cache in
-``bench/load.sqlite3`` with ``sync_wellapp`` (timed), collects the static files, creates an
-editor login, serves the portal with gunicorn (gthread workers, DEBUG off) on another free
-port, and lets locust's simulated staff (``bench/load/locustfile.py``) use it: they log in,
-then work for the measured window. Prints throughput, p50/p95/p99 and the errors per kind of
-request, and writes them into the load-test section of ``bench/results.md``. Gunicorn, the
-sandbox and locust are stopped at the end whatever happens. Every request goes to 127.0.0.1.
+``bench/load.sqlite3`` with ``sync_wellapp`` (timed) — or, with ``--database``, migrates the
+benchmark database ``python -m bench.generate`` made (1M phones) and uses it as it is —
+collects the static files, creates an editor login, serves the portal with gunicorn (gthread
+workers, DEBUG off) on another free port, and lets locust's simulated staff
+(``bench/load/locustfile.py``) use it: they log in, then work for the measured window. Prints
+throughput, p50/p95/p99 and the errors per kind of request, and writes them into this
+configuration's section of ``bench/results.md`` (e.g. "1M phones, PostgreSQL"; the others are
+kept). Gunicorn, the sandbox and locust are stopped at the end whatever happens. Every
+request goes to 127.0.0.1.
 """
 
 import argparse
@@ -19,7 +23,6 @@ import resource
 import secrets
 import shlex
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,8 +34,18 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import report
+from bench.load.facts import RunFacts
+from bench.load.portal import (
+    SANDBOX_TOKEN,
+    Database,
+    create_login,
+    manage,
+    portal_env,
+    sample_cache,
+)
 from bench.load.processes import Processes, RunFailed, free_port, tail
-from bench.machine import group_cpu_seconds, load_average, machine_cpu_seconds
+from bench.load.sections import configuration_key, record
+from bench.machine import group_cpu_seconds, load_average, machine_cpu_seconds, named_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / "bench" / "load.sqlite3"
@@ -40,21 +53,12 @@ RESULTS = ROOT / "bench" / "results.md"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 BIN = Path(sys.executable).parent
 USERNAME = "loadtest"
-SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 (the sandbox's own token)
 # Longest the logins before the measured window may take before the run is called off.
 RAMP_UP_LIMIT = 120
-# The portal's own settings come only from here, whatever the calling shell has set.
-INHERITED_SETTINGS = ("DJANGO_", "WELL_", "WELLUI_", "DATABASE_")
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY")
-CREATE_USER = """
-import os
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-user, _ = get_user_model().objects.get_or_create(username=os.environ["WELLUI_LOAD_USERNAME"])
-user.set_password(os.environ["WELLUI_LOAD_PASSWORD"])
-user.save()
-user.groups.add(Group.objects.get(name="Support editors"))
-"""
+# The PostgreSQL server's processes, whose CPU time a run on PostgreSQL counts as its own.
+POSTGRES_PROCESS = "postgres"
+# What a created phone links, chosen from the records sampled from the cache.
+LINKED = ("people", "companies", "workspaces")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -73,10 +77,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar=("MIN", "MAX"),
         help="think time between a user's tasks, in seconds",
     )
-    parser.add_argument("--phones", type=int, default=100_000)
-    parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--companies", type=int, default=5_000)
-    parser.add_argument("--workspaces", type=int, default=100)
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="an existing benchmark database (postgres://... or sqlite:///...) to run on, "
+        "migrated but not synced, instead of a fresh bench/load.sqlite3",
+    )
+    parser.add_argument("--phones", type=int, default=100_000, help="(without --database)")
+    parser.add_argument("--people", type=int, default=20_000, help="(without --database)")
+    parser.add_argument("--companies", type=int, default=5_000, help="(without --database)")
+    parser.add_argument("--workspaces", type=int, default=100, help="(without --database)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown file to update")
@@ -89,110 +99,50 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def portal_env(sandbox_port: int) -> dict[str, str]:
-    """Production settings on plain HTTP over loopback, against the sandbox and the load
-    database."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in PROXY_VARIABLES and not k.startswith(INHERITED_SETTINGS)
-    }
-    env.update(
-        DATABASE_URL=f"sqlite:///{DATABASE}",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_SECURE_COOKIES="0",
-        WELL_API_URL=f"http://127.0.0.1:{sandbox_port}/v1",
-        WELL_API_TOKEN=SANDBOX_TOKEN,
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def manage(args: list[str], env: dict[str, str], logs: Path, name: str) -> None:
-    """``manage.py`` with ``args``; its output goes to ``<logs>/<name>.log``."""
-    with (logs / f"{name}.log").open("wb") as log:
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=3600,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RunFailed(f"manage.py {args[0]} failed:\n{tail(logs / f'{name}.log')}")
-
-
-def sample_cache(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """Numbers, surnames, ids and picker terms from the cache for the simulated staff, and
-    the row counts of the cache."""
-    with sqlite3.connect(path) as db:
-
-        def column(sql: str) -> list:
-            return [row[0] for row in db.execute(sql)]
-
-        numbers = column(
-            "SELECT e164_number FROM phones_phone WHERE deleted_at IS NULL "
-            "ORDER BY random() LIMIT 1000"
-        )
-        surnames = column(
-            "SELECT DISTINCT p.last_name FROM phones_person p JOIN phones_phoneperson pp "
-            "ON pp.person_id = p.id WHERE p.last_name <> '' ORDER BY random() LIMIT 500"
-        )
-        people = column("SELECT id FROM phones_person ORDER BY random() LIMIT 500")
-        companies = column("SELECT id FROM phones_company ORDER BY random() LIMIT 500")
-        workspaces = column("SELECT id FROM phones_workspace")
-        company_names = column("SELECT name FROM phones_company ORDER BY random() LIMIT 200")
-        workspace_names = column("SELECT name FROM phones_workspace")
-        counts = {
-            table: db.execute(f"SELECT COUNT(*) FROM phones_{table}").fetchone()[0]  # noqa: S608
-            for table in ("phone", "person", "company", "workspace")
-        }
-    if not (numbers and surnames and people and companies and workspaces):
-        raise RunFailed(f"the cache lacks records to search for: {counts}")
-
-    def prefixes(names: list[str]) -> list[str]:
-        """What staff type into a picker: the first 3 to 5 letters of a name."""
-        words = [name.split()[0].lower() for name in names if name.strip()]
-        return sorted({word[: 3 + i % 3] for i, word in enumerate(words) if len(word) >= 3})
-
-    data = {
-        "numbers": numbers,
-        "surnames": surnames,
-        "people": people,
-        "companies": companies,
-        "workspaces": workspaces,
-        "picker_terms": {
-            "people": prefixes(surnames),
-            "companies": prefixes(company_names),
-            "workspaces": prefixes(workspace_names),
-        },
-    }
-    return data, counts
-
-
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
+def fill_database(args: argparse.Namespace, env: dict[str, str], logs: Path) -> float | None:
+    """Migrate the portal's database and, unless it is a given benchmark database, fill it
+    from the sandbox with ``sync_wellapp``; the seconds the sync took (None: no sync)."""
+    database = Database(env["DATABASE_URL"])
+    print(f"Migrating {database.shown}", flush=True)
+    manage(["migrate", "--noinput"], env, logs, "migrate")
+    if args.database:
+        print("No sync: the benchmark database is used as it is", flush=True)
+        return None
+    print("Caching WellApp's records with sync_wellapp ...", flush=True)
+    started = time.monotonic()
+    manage(["sync_wellapp"], env, logs, "sync")
+    seconds = time.monotonic() - started
+    print(f"  {tail(logs / 'sync.log', 1).strip()}")
+    print(f"  sync_wellapp took {seconds:.1f} s", flush=True)
+    return seconds
+
+
 def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any]:
     """Set everything up, let locust run, and return the facts the report needs."""
     facts: dict[str, Any] = {}
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
+    if not args.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
+    database = Database(args.database or f"sqlite:///{DATABASE}")
+    facts["database"] = database
     sandbox_port, web_port = free_port(), free_port()
-    env = portal_env(sandbox_port)
-    facts["sandbox_args"] = [
-        f"--{name}={getattr(args, name)}"
-        for name in ("phones", "people", "companies", "workspaces")
-    ]
-    print(f"Starting the sandbox on 127.0.0.1:{sandbox_port} ({' '.join(facts['sandbox_args'])})")
+    env = portal_env(sandbox_port, database)
+    # With a given database the sandbox only answers the creates: its small demo data will do.
+    facts["sandbox_args"] = (
+        []
+        if args.database
+        else [
+            f"--{name}={getattr(args, name)}"
+            for name in ("phones", "people", "companies", "workspaces")
+        ]
+    )
+    sandbox_data = " ".join(facts["sandbox_args"]) or "its demo data"
+    print(f"Starting the sandbox on 127.0.0.1:{sandbox_port} ({sandbox_data})")
     sandbox = procs.start(
         "sandbox",
         [
@@ -203,21 +153,23 @@ def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any
     )
     procs.wait_until_up("sandbox", sandbox, sandbox_port)
 
-    print(f"Migrating {DATABASE.relative_to(ROOT)}", flush=True)
-    manage(["migrate", "--noinput"], env, logs, "migrate")
-    print("Caching WellApp's records with sync_wellapp ...", flush=True)
-    started = time.monotonic()
-    manage(["sync_wellapp"], env, logs, "sync")
-    facts["sync_seconds"] = time.monotonic() - started
-    print(f"  {tail(logs / 'sync.log', 1).strip()}")
-    print(f"  sync_wellapp took {facts['sync_seconds']:.1f} s", flush=True)
+    facts["sync_seconds"] = fill_database(args, env, logs)
     manage(["collectstatic", "--noinput"], env, logs, "collectstatic")
     password = secrets.token_urlsafe(18)
-    user_env = {**env, "WELLUI_LOAD_USERNAME": USERNAME, "WELLUI_LOAD_PASSWORD": password}
-    manage(["shell", "-c", CREATE_USER], user_env, logs, "user")
-    data, facts["counts"] = sample_cache(DATABASE)
+    create_login(env, logs, USERNAME, password)
+    print("Sampling the cache for what the staff search for", flush=True)
+    sample = sample_cache(env, logs)
+    facts["counts"], facts["vendor"], facts["version"] = (
+        sample["counts"],
+        sample["vendor"],
+        sample["version"],
+    )
+    data = sample["data"]
+    # WellApp (the sandbox) knows none of a benchmark database's directory and answers a create
+    # linking its records with 404: there, creates link nothing.
+    links = {kind: [] if args.database else data[kind] for kind in LINKED}
     (logs / "data.json").write_text(
-        json.dumps({**data, "username": USERNAME, "password": password})
+        json.dumps({**data, "links": links, "username": USERNAME, "password": password})
     )
 
     threads = ["--workers", str(args.workers), "--threads", str(args.threads)]
@@ -246,13 +198,18 @@ def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any
         "WELLUI_LOAD_WAIT_MAX": str(args.wait[1]),
     }
     print(f"Running locust: {args.users} staff log in, then work for {args.seconds} s", flush=True)
-    before = {
-        "gunicorn": group_cpu_seconds(gunicorn.pid),
-        "sandbox": group_cpu_seconds(sandbox.pid),
-        "locust": children_cpu_seconds(),
-        "machine": machine_cpu_seconds(),
-        "wall": time.monotonic(),
-    }
+
+    def cpu_now() -> dict[str, float]:
+        return {
+            "gunicorn": group_cpu_seconds(gunicorn.pid),
+            **({"postgres": named_cpu_seconds(POSTGRES_PROCESS)} if database.postgres else {}),
+            "sandbox": group_cpu_seconds(sandbox.pid),
+            "locust": children_cpu_seconds(),
+            "machine": machine_cpu_seconds(),
+            "wall": time.monotonic(),
+        }
+
+    before = cpu_now()
     facts["load_average"] = load_average()
     locust = procs.start(
         "locust",
@@ -264,13 +221,8 @@ def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any
     except subprocess.TimeoutExpired:
         procs.stop(locust)
         raise RunFailed(f"locust did not stop by itself:\n{tail(logs / 'locust.log')}") from None
-    facts["cpu"] = {
-        "gunicorn": group_cpu_seconds(gunicorn.pid) - before["gunicorn"],
-        "sandbox": group_cpu_seconds(sandbox.pid) - before["sandbox"],
-        "locust": children_cpu_seconds() - before["locust"],
-        "machine": machine_cpu_seconds() - before["machine"],
-        "wall": time.monotonic() - before["wall"],
-    }
+    after = cpu_now()
+    facts["cpu"] = {name: after[name] - before[name] for name in before}
     samples = logs / "samples.json"
     if not samples.exists():
         raise RunFailed(f"locust left no samples:\n{tail(logs / 'locust.log')}")
@@ -306,7 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         procs.stop_all()
         (logs / "data.json").unlink(missing_ok=True)  # it holds the login's password
     result = report.outcome(facts["result"])
-    run_facts = report.RunFacts(
+    database: Database = facts["database"]
+    run_facts = RunFacts(
         command=command.strip(),
         users=args.users,
         wait=tuple(args.wait),
@@ -319,6 +272,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cpu=facts["cpu"],
         mix=facts["result"].get("mix", {}),
         locust_version=version("locust"),
+        vendor=facts["vendor"],
+        database_version=facts["version"],
+        database=database.shown,
+        portal_settings=[f"{name}={value}" for name, value in database.settings.items()],
     )
     print()
     print(report.render_text(result, run_facts))
@@ -326,8 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gunicorn logged {len(facts['gunicorn_errors'])} error line(s): see {logs}")
     if not args.no_record:
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        report.record(args.output, report.render_markdown(result, run_facts, when))
-        print(f"Recorded in {args.output}")
+        section = report.render_markdown(result, run_facts, when)
+        record(args.output, configuration_key(run_facts.title), section)
+        print(f"Recorded in {args.output} ({run_facts.title})")
     print(f"Logs: {logs}")
     return 0
 

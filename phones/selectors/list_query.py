@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 
-from phones.models import Phone, PhoneListing
+from phones.models import UNDATED, PhoneListing
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,30 @@ def _dated(sort: Sort) -> bool:
     return isinstance(PhoneListing._meta.get_field(sort.by.column), models.DateTimeField)
 
 
-def cursor_key(phone: Phone, sort: Sort) -> Any:
-    """The sort key of a phone in this order."""
-    return getattr(phone, sort.by.attribute)
+class Listed(Protocol):
+    """A phone as a cursor is made from it: a cached ``Phone`` or a row of the table
+    (``phones.selectors.listing_rows.PhoneRow``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def e164_number(self) -> str: ...
+    @property
+    def upstream_created_at(self) -> datetime | None: ...
+    @property
+    def upstream_updated_at(self) -> datetime | None: ...
 
 
-def cursor_encode(*, sort: Sort, phone: Phone, backwards: bool = False) -> str:
+def cursor_key(phone: Listed, sort: Sort) -> Any:
+    """The sort key of a phone in this order, as its listing row holds it (an undated phone
+    sorts at ``UNDATED``)."""
+    value = getattr(phone, sort.by.attribute)
+    if value is None and _dated(sort):
+        return UNDATED
+    return value
+
+
+def cursor_encode(*, sort: Sort, phone: Listed, backwards: bool = False) -> str:
     """An opaque cursor to the page just beyond ``phone`` (``backwards``: just before it),
     for a link."""
     value = cursor_key(phone, sort)

@@ -18,9 +18,11 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import F, Prefetch
 
-from phones.models import Phone, PhoneListing
+from phones.models import UNDATED, Phone, PhoneListing
 from phones.selectors.list_query import Cursor, ListQuery, cursor_encode, cursor_key
-from phones.selectors.listing_plan import ListingQuery, listing_ids, listing_plan
+from phones.selectors.listing_plan import listing_ids, listing_plan
+from phones.selectors.listing_rows import PhoneRow, phone_rows
+from phones.selectors.listing_sql import ListingQuery
 
 MAX_TERMS = 5
 COUNT_CACHE_SECONDS = 30
@@ -42,7 +44,7 @@ class PhonePage:
     """One page of phones with opaque cursors to its neighbours, and how many phones match
     when that is known without counting: when the first page holds every match."""
 
-    phones: list[Phone]
+    phones: list[PhoneRow]
     next_cursor: str | None
     previous_cursor: str | None
     matching: int | None = None
@@ -94,7 +96,14 @@ def _listing_query(query: ListQuery, *, limit: int, start: Cursor | None) -> Lis
         terms=tuple(search_terms(filters.q)),
         links=tuple(links),
         equals=tuple(equals),
-        created_from=_day_start(filters.created_from) if filters.created_from else None,
+        # A phone with no creation time is in no range of creation dates.
+        created_from=(
+            _day_start(filters.created_from)
+            if filters.created_from
+            else UNDATED + timedelta(microseconds=1)
+            if created_to
+            else None
+        ),
         # The last day a date can name has no day after it: no upper bound then.
         created_before=(
             _day_start(created_to + timedelta(days=1))
@@ -123,12 +132,12 @@ def _phones(ids: list[uuid.UUID]) -> list[Phone]:
 
 
 def phone_page(*, query: ListQuery) -> PhonePage:
-    """One keyset page of the list, with its links prefetched for the table."""
+    """One keyset page of the list, as its table shows it."""
     cursor, sort, size = query.cursor, query.sort, query.size
     listing = _listing_query(query, limit=size + 1, start=cursor)
     ids = listing_ids(listing, total=phone_count())
     more = len(ids) > size
-    rows = _phones(ids[:size])
+    rows = phone_rows(ids=ids[:size])
     if cursor is not None and cursor.backwards:
         rows.reverse()
         has_previous, has_next = more, True

@@ -10,253 +10,88 @@ rows come from:
 - **drive**: take the few phones that can match from an index (the trigram index for the
   search terms, or a link table for a workspace, company or person filter), test and sort
   just those. Cheap when matches are rare.
+- **links**: newest (or oldest) first within one workspace, company or person, follow that
+  record's links in creation order (``PhoneListingLink``) and test each phone's listing row,
+  stopping once the page is full. Cheap for a big record's phones, alone or with a term.
 
-The planner counts each index's candidates (up to ``DRIVE_LIMIT``) and takes the plan that
-reads fewer rows. Both plans test the same conditions on the same rows, so they give the
-same page; the trigram index only ever narrows the candidates.
+The planner counts each index's candidates and takes the plan that reads fewer rows. A count
+stops once driving from the index would cost more than walking to a page of such matches
+(``count_cap``): counting a common term to its end costs more than the walk it decides
+against (tens of milliseconds for a term in every tenth phone). Both plans test the same
+conditions on the same rows, so they give the same page; the trigram index only ever narrows
+the candidates.
 
-Search terms are matched as substrings with ``instr``/``strpos`` on the listing's text, a
-plain column. On SQLite the FTS5 table is only ever queried with MATCH on its own: a LIKE
-never reaches it (SQLite 3.40's FTS5 trigram code can crash on MATCH combined with LIKE
-constraints on short non-ASCII patterns).
+The query's conditions and indexes in SQL are ``phones.selectors.listing_sql``'s.
 """
 
 import math
-import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field
 
-from phones.models import Phone, PhoneListing
+from phones.models import PhoneListingLink
+from phones.selectors.listing_sql import (
+    LISTING,
+    ListingQuery,
+    Source,
+    conditions,
+    db_value,
+    fetch,
+    is_sqlite,
+    listing_sources,
+    order_by,
+    phone_id_value,
+)
 
-LISTING = PhoneListing._meta.db_table
-FTS = f"{LISTING}_fts"
 # How many candidates the planner counts at most; an index with more is not driven from.
 DRIVE_LIMIT = 10_000
-# What a candidate gathered from an index costs, in rows read by a walk (measured at 1M phones
-# on SQLite: a walked row ~0.8 us, a trigram candidate ~2.5 us, a linked phone found through
-# its UUID ~8 us).
-TERM_COST = 3
-LINK_COST = 10
+
+# A row of one record's links walked in creation order: its index entry and the listing
+# row read by its integer id, in rows read by a walk.
+LINK_WALK_COST = 2
+LINKS = PhoneListingLink._meta.db_table
+
 # Where the candidates of the terms are not counted (PostgreSQL), a walk reads at most this
-# many rows per row of the page before the page is driven from an index instead.
+# many rows per row of the page, and at least PROBE_MIN_ROWS, before the page is driven from
+# an index instead. A walked row costs ~0.4 us on PostgreSQL, so 30,000 rows are ~12 ms:
+# less than pg_trgm takes to recheck the few thousand phones of a name made of common
+# trigrams ("martini": 15-100 ms), which a walk that long fills a page of.
 PROBE_ROWS = 300
-# The shortest term a trigram index can find.
-TRIGRAM = 3
-# A term pg_trgm can narrow down: one with a run of three word characters.
-PG_INDEXABLE = re.compile(r"\w{3}")
-
-LINK_TABLES = {
-    "workspaces": ("phones_phoneworkspace", "workspace_id"),
-    "companies": ("phones_phonecompany", "company_id"),
-    "people": ("phones_phoneperson", "person_id"),
-}
+PROBE_MIN_ROWS = 30_000
 
 
-@dataclass(frozen=True)
-class ListingQuery:
-    """What one page asks for, in database terms: conditions on the listing row, the order
-    to walk, where to start, and how many rows."""
-
-    terms: Sequence[str] = ()
-    links: Sequence[tuple[str, Sequence[str]]] = ()  # ("workspaces", ids), ...
-    equals: Sequence[tuple[str, Any]] = ()  # (listing column, value)
-    created_from: Any = None
-    created_before: Any = None
-    column: str = "created_at"
-    descending: bool = True
-    beyond: tuple[Any, uuid.UUID] | None = None  # (sort key, phone id) of the last row seen
-    limit: int = 26
+def count_cap(*, limit: int, total: int, cost: int) -> int:
+    """How far to count an index's candidates: driving from ``n`` of them costs ``n * cost``
+    rows, and walking to ``limit`` matches as common as that, ``limit * total / n``; past
+    the ``n`` where the two meet, the index is not driven from (nor above ``DRIVE_LIMIT``)."""
+    return min(DRIVE_LIMIT, math.isqrt(limit * max(total, 1) // cost) + 1)
 
 
-@dataclass
-class _Where:
-    sql: list[str]
-    params: list[Any]
-
-    def add(self, sql: str, *params: Any) -> None:
-        self.sql.append(sql)
-        self.params.extend(params)
-
-    def joined(self) -> str:
-        return " AND ".join(self.sql) if self.sql else "1 = 1"
-
-
-def _sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
-def _db_value(column: str, value: Any) -> Any:
-    field = PhoneListing._meta.get_field(column)
-    assert isinstance(field, Field)
-    return field.get_db_prep_value(value, connection, prepared=False)
-
-
-def _phone_id(value: Any) -> Any:
-    return Phone._meta.pk.get_db_prep_value(value, connection, prepared=False)
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _fts_phrases(terms: Sequence[str]) -> str:
-    """An FTS5 query for texts holding every term: with the trigram tokenizer, the phrase of
-    a term's trigrams matches the texts that contain it (and, folding case, a few more)."""
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
-def _indexed_terms(terms: Sequence[str]) -> list[str]:
-    if _sqlite():
-        return [t for t in terms if len(t) >= TRIGRAM]
-    return [t for t in terms if PG_INDEXABLE.search(t)]
-
-
-def _conditions(query: ListingQuery, *, skip_link: str = "") -> _Where:
-    """Every condition of the query on listing row ``l``, the keyset bound included."""
-    where = _Where([], [])
-    contains = "instr(l.text, %s) > 0" if _sqlite() else "strpos(l.text, %s) > 0"
-    for term in query.terms:
-        where.add(contains, term)
-    linked = "instr(l.links, %s) > 0" if _sqlite() else "strpos(l.links, %s) > 0"
-    for kind, ids in query.links:
-        if kind == skip_link:
-            continue
-        # The row's own copy of its links: no probe of a link table per row.
-        where.add(
-            "(" + " OR ".join([linked] * len(ids)) + ")",
-            *(PhoneListing.link_mark(kind, record_id) for record_id in ids),
-        )
-    for column, value in query.equals:
-        where.add(f"l.{column} = %s", _db_value(column, value))
-    if query.created_from is not None:
-        where.add("l.created_at >= %s", _db_value("created_at", query.created_from))
-    if query.created_before is not None:
-        where.add("l.created_at < %s", _db_value("created_at", query.created_before))
-    if query.beyond is not None:
-        value, phone_id = query.beyond
-        op = "<" if query.descending else ">"
-        key, pid = _db_value(query.column, value), _phone_id(phone_id)
-        where.add(
-            f"(l.{query.column} {op} %s OR (l.{query.column} = %s AND l.phone_id {op} %s))",
-            key,
-            key,
-            pid,
-        )
-    return where
-
-
-def _order(query: ListingQuery) -> str:
-    direction = "DESC" if query.descending else "ASC"
-    return f"{query.column} {direction}, phone_id {direction}"
-
-
-def _fetch(sql: str, params: list[Any]) -> list[Any]:
+def _count(sql: str, params: list[Any], cap: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _count(sql: str, params: list[Any]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, DRIVE_LIMIT])  # noqa: S608
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, cap])  # noqa: S608
         return cursor.fetchone()[0]
-
-
-@dataclass(frozen=True)
-class _Source:
-    """An index that yields every phone that can match: its candidates as SQL on ``l``."""
-
-    name: str
-    cost: int  # of one candidate, in walked rows
-    counted: bool  # False where counting costs about what driving does
-    count_sql: str
-    count_params: list[Any]
-    rows_sql: str  # FROM ... (selecting listing rows as l), its params follow
-    rows_params: list[Any]
-
-
-def _sources(query: ListingQuery) -> list[_Source]:
-    sources = []
-    # SQLite takes the left table of a CROSS JOIN as the outer loop: the candidates.
-    join = "CROSS JOIN" if _sqlite() else "JOIN"
-    indexed = _indexed_terms(query.terms)
-    if indexed and _sqlite():
-        phrases = _fts_phrases(indexed)
-        sources.append(
-            _Source(
-                "terms",
-                TERM_COST,
-                True,
-                f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608
-                [phrases],
-                f"{FTS} CROSS JOIN {LISTING} l ON l.id = {FTS}.rowid WHERE {FTS} MATCH %s AND",
-                [phrases],
-            )
-        )
-    elif indexed:
-        likes = [_like(t) for t in indexed]
-        match = " AND ".join(["text LIKE %s"] * len(likes))
-        sources.append(
-            _Source(
-                "terms",
-                TERM_COST,
-                # pg_trgm's candidates must be rechecked on the table, so a count reads as
-                # many rows as driving from them would.
-                False,
-                f"SELECT 1 FROM {LISTING} WHERE {match}",  # noqa: S608
-                likes,
-                f"{LISTING} l WHERE " + " AND ".join(["l.text LIKE %s"] * len(likes)) + " AND",
-                likes,
-            )
-        )
-    for kind, ids in query.links:
-        table, column = LINK_TABLES[kind]
-        marks = ", ".join(["%s"] * len(ids))
-        in_ids = f"{column} IN ({marks})"
-        if len(ids) == 1:
-            # One record's links name each phone once.
-            linked = f"{table} x {join} {LISTING} l ON l.phone_id = x.phone_id WHERE x.{in_ids} AND"
-        else:
-            linked = (
-                f"(SELECT DISTINCT phone_id FROM {table} WHERE {in_ids}) x "  # noqa: S608
-                f"{join} {LISTING} l ON l.phone_id = x.phone_id WHERE"
-            )
-        sources.append(
-            _Source(
-                kind,
-                LINK_COST,
-                True,
-                f"SELECT 1 FROM {table} WHERE {in_ids}",  # noqa: S608
-                list(ids),
-                linked,
-                list(ids),
-            )
-        )
-    return sources
 
 
 @dataclass(frozen=True)
 class Plan:
     """The plan chosen for a query, and why: candidates per index, rows a walk would read."""
 
-    kind: str  # "walk", "drive:<index>" or "empty"
+    kind: str  # "walk", "drive:<index>", "links:<kind>", "probe" or "empty"
     counts: dict[str, int]
     walk_rows: float
 
 
-def listing_plan(
-    query: ListingQuery, *, total: int, force: str = ""
-) -> tuple[Plan, _Source | None]:
+def listing_plan(query: ListingQuery, *, total: int, force: str = "") -> tuple[Plan, Source | None]:
     """Which plan reads fewer rows for this query over ``total`` listing rows (``force``,
-    "walk" or "drive", overrides the choice where that plan is possible)."""
-    sources = _sources(query)
-    counts = {s.name: _count(s.count_sql, s.count_params) for s in sources if s.counted}
+    "walk", "drive" or "links", overrides the choice where that plan is possible)."""
+    sources = listing_sources(query)
+    caps = {s.name: count_cap(limit=query.limit, total=total, cost=s.cost) for s in sources}
+    counts = {
+        s.name: _count(s.count_sql, s.count_params, caps[s.name]) for s in sources if s.counted
+    }
     if not sources:
         return Plan("walk", counts, float(total)), None
     if counts and min(counts.values()) == 0:
@@ -265,12 +100,28 @@ def listing_plan(
     uncounted = [s for s in sources if not s.counted]
     density = math.prod(min(c, total) / max(total, 1) for c in counts.values())
     walk_rows = min(query.limit / density, float(total)) if density else float(total)
+    links = _links_plan(query, sources, counts, caps, total=total, force=force)
+    if links is not None:
+        source, link_rows = links
+        # The cheaper of walking the list and driving from an index that can be driven from.
+        other = min(
+            [
+                walk_rows,
+                *(counts[s.name] * s.cost for s in counted if counts[s.name] < caps[s.name]),
+            ]
+        )
+        if force == "links" or uncounted or link_rows * LINK_WALK_COST < other:
+            return Plan(f"links:{source.name}", counts, link_rows), source
     if uncounted:
         # How common the terms are is not known: walk a bounded stretch first; a page not
         # filled by then is driven from the smaller index.
-        probe = PROBE_ROWS * query.limit
+        probe = max(PROBE_ROWS * query.limit, PROBE_MIN_ROWS)
         best = (
-            counted[0] if counted and counts[counted[0].name] * counted[0].cost <= probe else None
+            counted[0]
+            if counted
+            and counts[counted[0].name] < caps[counted[0].name]
+            and counts[counted[0].name] * counted[0].cost <= probe
+            else None
         )
         if force == "walk":
             return Plan("walk", counts, walk_rows), None
@@ -279,9 +130,9 @@ def listing_plan(
             return Plan(f"drive:{chosen.name}", counts, walk_rows), chosen
         return Plan("probe", counts, float(probe)), uncounted[0]
     # An index with more candidates than were counted cannot be driven from.
-    drivable = [s for s in counted if counts[s.name] < DRIVE_LIMIT] or counted
+    drivable = [s for s in counted if counts[s.name] < caps[s.name]] or counted
     best = drivable[0]
-    drive = counts[best.name] < DRIVE_LIMIT and counts[best.name] * best.cost <= walk_rows
+    drive = counts[best.name] < caps[best.name] and counts[best.name] * best.cost <= walk_rows
     if force:
         drive = force == "drive"
     if drive:
@@ -289,35 +140,83 @@ def listing_plan(
     return Plan("walk", counts, walk_rows), None
 
 
+def _links_plan(
+    query: ListingQuery,
+    sources: list[Source],
+    counts: dict[str, int],
+    caps: dict[str, int],
+    *,
+    total: int,
+    force: str,
+) -> tuple[Source, float] | None:
+    """The record whose links a page can walk (a filter naming one record, the list in
+    creation order) and how many of its links the walk reads: as many as it takes for the
+    other conditions to let a page through, at most all of them."""
+    if query.column != "created_at" or force in ("walk", "drive"):
+        return None
+    single = {kind for kind, ids in query.links if len(ids) == 1}
+    walkable = [s for s in sources if s.name in single]
+    if not walkable:
+        return None
+    source = min(walkable, key=lambda s: counts[s.name])
+    others = math.prod(
+        min(c, total) / max(total, 1) for name, c in counts.items() if name != source.name
+    )
+    known = counts[source.name] if counts[source.name] < caps[source.name] else total
+    return source, min(query.limit / others if others else float(total), float(known))
+
+
+def _links_walk(query: ListingQuery, kind: str) -> list[Any]:
+    """Follow one record's links in creation order, testing each phone's listing row."""
+    record_id = next(ids[0] for name, ids in query.links if name == kind)
+    where = conditions(replace(query, beyond=None), skip_link=kind)
+    bound, params = "", []
+    if query.beyond is not None:
+        value, phone_id = query.beyond
+        op = "<" if query.descending else ">"
+        key = db_value("created_at", value)
+        # The first comparison bounds the index range; the second orders the ties.
+        bound = f"k.created_at {op}= %s AND (k.created_at {op} %s OR k.phone_id {op} %s) AND "
+        params = [key, key, phone_id_value(phone_id)]
+    join = "CROSS JOIN" if is_sqlite() else "JOIN"
+    direction = "DESC" if query.descending else "ASC"
+    sql = (
+        f"SELECT k.phone_id FROM {LINKS} k {join} {LISTING} l ON l.id = k.listing_id "  # noqa: S608
+        f"WHERE k.kind = %s AND k.record_id = %s AND {bound}{where.joined()} "
+        f"ORDER BY k.created_at {direction}, k.phone_id {direction} LIMIT %s"
+    )
+    return fetch(sql, [kind[0], record_id, *params, *where.params, query.limit])
+
+
 def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
     """Follow the sort order's index, testing each row; ``rows`` bounds how far."""
     if not rows:
-        where = _conditions(query)
+        where = conditions(query)
         sql = (
             f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
-            f"ORDER BY l.{_order(query)} LIMIT %s"
+            f"ORDER BY l.{order_by(query)} LIMIT %s"
         )
-        return _fetch(sql, [*where.params, query.limit])
-    where = _conditions(replace(query, terms=()))
+        return fetch(sql, [*where.params, query.limit])
+    where = conditions(replace(query, terms=()))
     # The terms are tested on the first ``rows`` rows the other conditions let through.
-    test = _conditions(ListingQuery(terms=query.terms))
+    test = conditions(ListingQuery(terms=query.terms))
     sql = (
         f"SELECT phone_id FROM (SELECT l.phone_id, l.text, l.{query.column} "  # noqa: S608
-        f"FROM {LISTING} l WHERE {where.joined()} ORDER BY l.{_order(query)} LIMIT %s) l "
-        f"WHERE {test.joined()} ORDER BY {_order(query)} LIMIT %s"
+        f"FROM {LISTING} l WHERE {where.joined()} ORDER BY l.{order_by(query)} LIMIT %s) l "
+        f"WHERE {test.joined()} ORDER BY {order_by(query)} LIMIT %s"
     )
-    return _fetch(sql, [*where.params, rows, *test.params, query.limit])
+    return fetch(sql, [*where.params, rows, *test.params, query.limit])
 
 
-def _drive(query: ListingQuery, source: _Source) -> list[Any]:
+def _drive(query: ListingQuery, source: Source) -> list[Any]:
     """Gather the candidates an index names, test them, then sort just those."""
-    where = _conditions(query, skip_link=source.name)
+    where = conditions(query, skip_link=source.name)
     sql = (
         f"WITH c AS MATERIALIZED (SELECT l.phone_id, l.{query.column} "  # noqa: S608
         f"FROM {source.rows_sql} {where.joined()}) "
-        f"SELECT phone_id FROM c ORDER BY {_order(query)} LIMIT %s"
+        f"SELECT phone_id FROM c ORDER BY {order_by(query)} LIMIT %s"
     )
-    return _fetch(sql, [*source.rows_params, *where.params, query.limit])
+    return fetch(sql, [*source.rows_params, *where.params, query.limit])
 
 
 def listing_ids(
@@ -325,14 +224,17 @@ def listing_ids(
     *,
     total: int,
     force: str = "",
-    planned: tuple[Plan, _Source | None] | None = None,
+    planned: tuple[Plan, Source | None] | None = None,
 ) -> list[uuid.UUID]:
     """The phone ids of one page, in the query's order. ``planned``: the plan of an earlier
     page of the same query (its counts do not depend on where the page starts)."""
     plan, source = planned or listing_plan(query, total=total, force=force)
     if plan.kind == "empty":
         return []
-    if plan.kind == "probe":
+    if plan.kind.startswith("links:"):
+        assert source is not None  # the record's links
+        found = _links_walk(query, source.name)
+    elif plan.kind == "probe":
         found = _walk(query, rows=int(plan.walk_rows))
         if len(found) < query.limit:
             assert source is not None  # a probe names the index it falls back to

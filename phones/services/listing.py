@@ -14,11 +14,13 @@ from typing import Any
 from django.db.models import Prefetch
 
 from phones.models import (
+    UNDATED,
     Company,
     Person,
     Phone,
     PhoneCompany,
     PhoneListing,
+    PhoneListingLink,
     PhonePerson,
     PhoneWorkspace,
     Workspace,
@@ -61,17 +63,22 @@ def links_text(links: Iterable[tuple[str, str]]) -> str:
     return "".join(PhoneListing.link_mark(kind, record_id) for kind, record_id in links)
 
 
+def _links(phone: Phone) -> list[tuple[str, str]]:
+    """(kind, record id) of every link of a phone whose links are prefetched."""
+    return [
+        *(("people", p.pk) for p in phone.people.all()),
+        *(("companies", c.pk) for c in phone.companies.all()),
+        *(("workspaces", w.pk) for w in phone.workspaces.all()),
+    ]
+
+
 def listing_values(phone: Phone) -> dict[str, Any]:
     """The listing row of a phone whose links are prefetched."""
     values = {column: getattr(phone, attribute) for column, attribute in COPIED.items()}
+    values["created_at"] = values["created_at"] or UNDATED
+    values["updated_at"] = values["updated_at"] or UNDATED
     values["international"], _, values["region"] = describe_e164(phone.e164_number)
-    values["links"] = links_text(
-        [
-            *(("people", p.pk) for p in phone.people.all()),
-            *(("companies", c.pk) for c in phone.companies.all()),
-            *(("workspaces", w.pk) for w in phone.workspaces.all()),
-        ]
-    )
+    values["links"] = links_text(_links(phone))
     values["text"] = build_search_text(
         e164_number=phone.e164_number,
         national_number=phone.national_number,
@@ -98,6 +105,7 @@ def listing_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
         )
         existing = {row.phone_id: row for row in PhoneListing.objects.filter(phone_id__in=chunk)}
         to_create, to_update, gone = [], [], []
+        linked: dict[uuid.UUID, list[tuple[str, str]]] = {}
         for phone in phones:
             row = existing.get(phone.id)
             if phone.deleted_at is not None:
@@ -111,11 +119,37 @@ def listing_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
                 for column, value in values.items():
                     setattr(row, column, value)
                 to_update.append(row)
+            else:
+                continue
+            linked[phone.id] = _links(phone)
         PhoneListing.objects.bulk_create(to_create, batch_size=BATCH)
         PhoneListing.objects.bulk_update(to_update, COLUMNS, batch_size=BATCH)
         PhoneListing.objects.filter(pk__in=gone).delete()
+        _links_rewrite([*to_create, *to_update], linked)
         changed += len(to_create) + len(to_update) + len(gone)
     return changed
+
+
+def _links_rewrite(
+    rows: list[PhoneListing], linked: dict[uuid.UUID, list[tuple[str, str]]]
+) -> None:
+    """Write the link rows (``PhoneListingLink``) of these listing rows anew: one per link,
+    with the row's creation time."""
+    PhoneListingLink.objects.filter(listing_id__in=[row.pk for row in rows]).delete()
+    PhoneListingLink.objects.bulk_create(
+        (
+            PhoneListingLink(
+                listing_id=row.pk,
+                phone_id=row.phone_id,
+                kind=kind[0],
+                record_id=record_id,
+                created_at=row.created_at or UNDATED,
+            )
+            for row in rows
+            for kind, record_id in linked[row.phone_id]
+        ),
+        batch_size=BATCH,
+    )
 
 
 def listing_refresh_linked(
