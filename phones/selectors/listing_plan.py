@@ -53,13 +53,17 @@ DRIVE_LIMIT = 10_000
 LINK_WALK_COST = 2
 LINKS = PhoneListingLink._meta.db_table
 
-# Where the candidates of the terms are not counted (PostgreSQL), a walk reads at most this
-# many rows per row of the page, and at least PROBE_MIN_ROWS, before the page is driven from
-# an index instead. A walked row costs ~0.4 us on PostgreSQL, so 30,000 rows are ~12 ms:
-# less than pg_trgm takes to recheck the few thousand phones of a name made of common
-# trigrams ("martini": 15-100 ms), which a walk that long fills a page of.
+# The terms' candidates are never counted: finding a few thousand phones that hold a name
+# made of common trigrams ("martini") costs the trigram index 10-100 ms, more than walking
+# to a page of them. A page with terms first walks SAMPLE_ROWS rows (a few milliseconds);
+# the matches among them say how common the terms are: common enough, the walk goes on (up
+# to WALK_MARGIN times as far as that rate needs); otherwise, or when the walk falls short,
+# the page is driven from the trigram index.
+SAMPLE_ROWS = 3_000
+WALK_MARGIN = 4
+# A link index drives a page with terms when its candidates cost no more than this many
+# walked rows per row of the page.
 PROBE_ROWS = 300
-PROBE_MIN_ROWS = 30_000
 
 
 def count_cap(*, limit: int, total: int, cost: int) -> int:
@@ -113,9 +117,8 @@ def listing_plan(query: ListingQuery, *, total: int, force: str = "") -> tuple[P
         if force == "links" or uncounted or link_rows * LINK_WALK_COST < other:
             return Plan(f"links:{source.name}", counts, link_rows), source
     if uncounted:
-        # How common the terms are is not known: walk a bounded stretch first; a page not
-        # filled by then is driven from the smaller index.
-        probe = max(PROBE_ROWS * query.limit, PROBE_MIN_ROWS)
+        # How common the terms are is not known: a sample walk first (``_sampled``).
+        probe = PROBE_ROWS * query.limit
         best = (
             counted[0]
             if counted
@@ -128,7 +131,7 @@ def listing_plan(query: ListingQuery, *, total: int, force: str = "") -> tuple[P
         if best is not None or force == "drive":
             chosen = best or uncounted[0]
             return Plan(f"drive:{chosen.name}", counts, walk_rows), chosen
-        return Plan("probe", counts, float(probe)), uncounted[0]
+        return Plan("probe", counts, float(SAMPLE_ROWS)), uncounted[0]
     # An index with more candidates than were counted cannot be driven from.
     drivable = [s for s in counted if counts[s.name] < caps[s.name]] or counted
     best = drivable[0]
@@ -189,23 +192,52 @@ def _links_walk(query: ListingQuery, kind: str) -> list[Any]:
 
 
 def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
-    """Follow the sort order's index, testing each row; ``rows`` bounds how far."""
-    if not rows:
-        where = conditions(query)
-        sql = (
-            f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
-            f"ORDER BY l.{order_by(query)} LIMIT %s"
-        )
-        return fetch(sql, [*where.params, query.limit])
-    where = conditions(replace(query, terms=()))
-    # The terms are tested on the first ``rows`` rows the other conditions let through.
-    test = conditions(ListingQuery(terms=query.terms))
+    """Follow the sort order's index, testing each row, until the page is full; ``rows``
+    bounds how far: the walk stops at the row that many rows in (terms aside), found first
+    through the index alone, so a page that fills sooner stops sooner."""
+    where = conditions(query)
+    if rows:
+        rest = conditions(replace(query, terms=()))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.{query.column}, l.phone_id FROM {LISTING} l "  # noqa: S608
+                f"WHERE {rest.joined()} ORDER BY l.{order_by(query)} LIMIT 1 OFFSET %s",
+                [*rest.params, rows - 1],
+            )
+            last = cursor.fetchone()
+        if last is not None:
+            key, phone_id = last
+            # The rows up to that one in the walk's order.
+            op = ">" if query.descending else "<"
+            # The first comparison bounds the index range; the second orders the ties.
+            where.add(
+                f"l.{query.column} {op}= %s AND (l.{query.column} {op} %s OR l.phone_id {op}= %s)",
+                key,
+                key,
+                phone_id,
+            )
     sql = (
-        f"SELECT phone_id FROM (SELECT l.phone_id, l.text, l.{query.column} "  # noqa: S608
-        f"FROM {LISTING} l WHERE {where.joined()} ORDER BY l.{order_by(query)} LIMIT %s) l "
-        f"WHERE {test.joined()} ORDER BY {order_by(query)} LIMIT %s"
+        f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
+        f"ORDER BY l.{order_by(query)} LIMIT %s"
     )
-    return fetch(sql, [*where.params, rows, *test.params, query.limit])
+    return fetch(sql, [*where.params, query.limit])
+
+
+def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[Any]:
+    """A page whose terms' frequency is not known: the first SAMPLE_ROWS rows of the walk,
+    then the walk on when matches at the rate found there fill a page for fewer rows than
+    the index's candidates (as many phones as that rate gives) cost, else the index."""
+    found = _walk(query, rows=SAMPLE_ROWS)
+    if len(found) >= query.limit:
+        return found
+    if found:
+        rate = len(found) / SAMPLE_ROWS
+        rows = query.limit / rate
+        if rows <= rate * total * source.cost:
+            found = _walk(query, rows=int(rows * WALK_MARGIN))
+            if len(found) >= query.limit:
+                return found
+    return _drive(query, source)
 
 
 def _drive(query: ListingQuery, source: Source) -> list[Any]:
@@ -235,10 +267,8 @@ def listing_ids(
         assert source is not None  # the record's links
         found = _links_walk(query, source.name)
     elif plan.kind == "probe":
-        found = _walk(query, rows=int(plan.walk_rows))
-        if len(found) < query.limit:
-            assert source is not None  # a probe names the index it falls back to
-            found = _drive(query, source)
+        assert source is not None  # a probe names the index it falls back to
+        found = _sampled(query, source, total=total)
     elif source is None:
         found = _walk(query)
     else:
