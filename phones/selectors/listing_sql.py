@@ -123,8 +123,10 @@ def conditions(query: ListingQuery, *, skip_link: str = "") -> Where:
         value, phone_id = query.beyond
         op = "<" if query.descending else ">"
         key, pid = db_value(query.column, value), phone_id_value(phone_id)
+        # The first comparison bounds the index range (an OR alone can make SQLite read
+        # the index from its start); the second orders the ties.
         where.add(
-            f"(l.{query.column} {op} %s OR (l.{query.column} = %s AND l.phone_id {op} %s))",
+            f"l.{query.column} {op}= %s AND (l.{query.column} {op} %s OR l.phone_id {op} %s)",
             key,
             key,
             pid,
