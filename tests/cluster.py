@@ -46,6 +46,15 @@ def cluster_database_url(suffix: str = "_cluster_test") -> str:
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}{suffix}"))
 
 
+def running(pid: int) -> bool:
+    """True while the process runs (an exited one waiting to be reaped does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
 def free_port() -> int:
     """A loopback port nothing listens on right now."""
     with socket.socket() as sock:

@@ -1,37 +1,18 @@
 """The local cluster (`make cluster`): two web nodes that share logins through PostgreSQL and a
 cache through Redis, and a stop that leaves no process behind."""
 
-import os
 import re
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-from tests.cluster import running_cluster
+from tests.cluster import cluster_database_url, running, running_cluster
 
 # The cluster's own database on the suite's PostgreSQL server, and its own Redis database.
 REDIS_DB = 14
-
-
-def cluster_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = "postgres://postgres@127.0.0.1:5432/wellui"
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_cluster_test"))
-
-
-def running(pid: int) -> bool:
-    """True while the process runs (an exited one waiting to be reaped does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
 
 
 def browser() -> urllib.request.OpenerDirector:

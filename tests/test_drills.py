@@ -160,15 +160,6 @@ def audit_actions(upstream_id: str) -> list[str]:
     return [row["action"] for row in rows]
 
 
-def running(pid: int) -> bool:
-    """True while the process runs (an exited one waiting to be reaped does not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
-
-
 def group_members(pgid: int) -> list[int]:
     """The running processes of process group ``pgid``."""
     members = []
