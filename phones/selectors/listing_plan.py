@@ -14,10 +14,11 @@ rows come from:
   record's links in creation order (``PhoneListingLink``) and test each phone's listing row,
   stopping once the page is full. Cheap for a big record's phones, alone or with a term.
 
-The planner counts each index's candidates and takes the plan that reads fewer rows. A count
-stops once driving from the index would cost more than walking to a page of such matches
-(``count_cap``): counting a common term to its end costs more than the walk it decides
-against (tens of milliseconds for a term in every tenth phone). Both plans test the same
+The planner counts a link index's candidates, only as far as driving from it could still
+cost less than walking (``count_cap``), and takes the plan that reads fewer rows. Search
+terms are never counted in the trigram index (for a name made of common trigrams that costs
+more than the page): a page with terms walks a sample of rows first, and the rate of matches
+there chooses between walking on and driving (``_sampled``). Every plan tests the same
 conditions on the same rows, so they give the same page; the trigram index only ever narrows
 the candidates.
 
