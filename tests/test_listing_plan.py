@@ -3,6 +3,7 @@ and both give what a plain reading of the filters says (SQLite and PostgreSQL)."
 
 import random
 import uuid
+import warnings
 from dataclasses import replace
 from datetime import timedelta
 
@@ -240,3 +241,29 @@ def test_an_export_plans_once_however_many_chunks_it_reads(indexed_phones):
     assert len(exported) > 3 * 7
     assert set(exported) == linked and len(exported) == len(linked)
     assert len(counts) == 1, counts
+
+
+@pytest.mark.parametrize("sample", [5, 17])
+def test_a_walk_that_goes_on_past_its_sample_pages_through_exactly_the_matching_phones(
+    indexed_phones, monkeypatch, sample
+):
+    """A sample too small to fill a page is followed by further segments of the walk, each
+    starting just beyond the last row of the one before: the same phones, in every order."""
+    monkeypatch.setattr("phones.selectors.listing_plan.SAMPLE_ROWS", sample)
+    total = PhoneListing.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            listing_ids(ListingQuery(terms=["garcia"], limit=7), total=total)
+            == expected(ListingQuery(terms=["garcia"]))[:7]
+        )
+    # The sample's bound and at least one more segment's.
+    assert sum(" OFFSET " in q["sql"] for q in queries.captured_queries) >= 2
+    with warnings.catch_warnings():
+        # A segment's start is the database's own row, taken back as the query's values.
+        warnings.simplefilter("error", RuntimeWarning)
+        for shape in QUERIES:
+            if not shape.get("terms"):
+                continue
+            for column, descending in ORDERS:
+                query = ListingQuery(column=column, descending=descending, **shape)
+                assert all_pages(query, force="") == expected(query), (shape, column)

@@ -44,6 +44,8 @@ from phones.selectors.listing_sql import (
     listing_sources,
     order_by,
     phone_id_value,
+    python_id,
+    python_key,
 )
 
 # How many candidates the planner counts at most; an index with more is not driven from.
@@ -57,11 +59,14 @@ LINKS = PhoneListingLink._meta.db_table
 # The terms' candidates are never counted: finding a few thousand phones that hold a name
 # made of common trigrams ("martini") costs the trigram index 10-100 ms, more than walking
 # to a page of them. A page with terms first walks SAMPLE_ROWS rows (a few milliseconds);
-# the matches among them say how common the terms are: common enough, the walk goes on (up
-# to WALK_MARGIN times as far as that rate needs); otherwise, or when the walk falls short,
-# the page is driven from the trigram index.
+# the matches among them say how common the terms are. The walk goes on from there (each
+# time up to WALK_MARGIN times as far as the rate seen needs) while a full page is expected
+# sooner than driving from the trigram index would cost at that rate; then the page is
+# driven from the index.
 SAMPLE_ROWS = 3_000
 WALK_MARGIN = 4
+# How many times the walk goes on after the sample before it gives up for the index.
+WALK_SEGMENTS = 3
 # A link index drives a page with terms when its candidates cost no more than this many
 # walked rows per row of the page.
 PROBE_ROWS = 300
@@ -192,11 +197,14 @@ def _links_walk(query: ListingQuery, kind: str) -> list[Any]:
     return fetch(sql, [kind[0], record_id, *params, *where.params, query.limit])
 
 
-def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
+def _walk(query: ListingQuery, *, rows: int = 0) -> tuple[list[Any], tuple[Any, Any] | None]:
     """Follow the sort order's index, testing each row, until the page is full; ``rows``
     bounds how far: the walk stops at the row that many rows in (terms aside), found first
-    through the index alone, so a page that fills sooner stops sooner."""
+    through the index alone, so a page that fills sooner stops sooner. Returns the page's
+    ids and that last row's (sort key, phone id), or None when the walk could reach the end
+    of the list (the ids are then every match there is)."""
     where = conditions(query)
+    last = None
     if rows:
         rest = conditions(replace(query, terms=()))
         with connection.cursor() as cursor:
@@ -221,23 +229,33 @@ def _walk(query: ListingQuery, *, rows: int = 0) -> list[Any]:
         f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
         f"ORDER BY l.{order_by(query)} LIMIT %s"
     )
-    return fetch(sql, [*where.params, query.limit])
+    end = None if last is None else (python_key(query.column, last[0]), python_id(last[1]))
+    return fetch(sql, [*where.params, query.limit]), end
 
 
 def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[Any]:
     """A page whose terms' frequency is not known: the first SAMPLE_ROWS rows of the walk,
-    then the walk on when matches at the rate found there fill a page for fewer rows than
-    the index's candidates (as many phones as that rate gives) cost, else the index."""
-    found = _walk(query, rows=SAMPLE_ROWS)
-    if len(found) >= query.limit:
+    then the walk on, segment by segment, while walking to a full page at the rate of
+    matches seen so far is expected to cost less than driving from the index (its
+    candidates, as many phones as that rate gives, times their cost), and never further in
+    all than that cost; then the index. Each segment starts where the last one ended."""
+    found, end = _walk(query, rows=SAMPLE_ROWS)
+    walked = SAMPLE_ROWS
+    for _ in range(WALK_SEGMENTS):
+        if len(found) >= query.limit or end is None:
+            return found
+        # One match more than seen, so a sample without any still gives a rate.
+        rate = (len(found) + 1) / walked
+        budget = rate * total * source.cost - walked
+        expected = (query.limit - len(found)) / rate
+        if expected > budget:
+            break  # driving is expected to cost less than walking to a full page
+        step = int(min(budget, max(expected * WALK_MARGIN, SAMPLE_ROWS)))
+        more, end = _walk(replace(query, beyond=end, limit=query.limit - len(found)), rows=step)
+        found += more
+        walked += step
+    if len(found) >= query.limit or end is None:
         return found
-    if found:
-        rate = len(found) / SAMPLE_ROWS
-        rows = query.limit / rate
-        if rows <= rate * total * source.cost:
-            found = _walk(query, rows=int(rows * WALK_MARGIN))
-            if len(found) >= query.limit:
-                return found
     return _drive(query, source)
 
 
@@ -271,7 +289,7 @@ def listing_ids(
         assert source is not None  # a probe names the index it falls back to
         found = _sampled(query, source, total=total)
     elif source is None:
-        found = _walk(query)
+        found, _ = _walk(query)
     else:
         found = _drive(query, source)
     return [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in found]

@@ -12,10 +12,12 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import DateTimeField, Field
+from django.utils.dateparse import parse_datetime
 
 from phones.models import Phone, PhoneListing
 
@@ -23,8 +25,11 @@ LISTING = PhoneListing._meta.db_table
 FTS = f"{LISTING}_fts"
 # What a candidate gathered from an index costs, in rows read by a walk (measured at 1M phones
 # on SQLite: a walked row ~1 us, a trigram candidate 2-10 us (its terms' trigrams are read
-# whole, however few phones hold all of them), a linked phone found through its UUID ~8 us).
+# whole, however few phones hold all of them), a linked phone found through its UUID ~8 us;
+# on PostgreSQL a walked row ~1 us, a pg_trgm candidate ~7 us: its heap row is read at random
+# to recheck it and to sort by).
 TERM_COST = 5
+PG_TERM_COST = 8
 LINK_COST = 10
 # The shortest term a trigram index can find.
 TRIGRAM = 3
@@ -79,6 +84,22 @@ def db_value(column: str, value: Any) -> Any:
 
 def phone_id_value(value: Any) -> Any:
     return Phone._meta.pk.get_db_prep_value(value, connection, prepared=False)
+
+
+def python_key(column: str, value: Any) -> Any:
+    """A sort key as the database gave it back, as the query takes it (``beyond``): a time
+    aware, in UTC (SQLite gives Django's times back without their offset)."""
+    if isinstance(PhoneListing._meta.get_field(column), DateTimeField):
+        parsed = parse_datetime(value) if isinstance(value, str) else value
+        if parsed is not None and parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed
+    return value
+
+
+def python_id(value: Any) -> uuid.UUID:
+    """A phone id as the database gave it back (a UUID, or SQLite's 32 hex digits)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def like_pattern(term: str) -> str:
@@ -184,7 +205,7 @@ def listing_sources(query: ListingQuery) -> list[Source]:
         sources.append(
             Source(
                 "terms",
-                TERM_COST,
+                PG_TERM_COST,
                 # pg_trgm's candidates must be rechecked on the table, so a count reads as
                 # many rows as driving from them would.
                 False,
