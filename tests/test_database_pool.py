@@ -79,3 +79,34 @@ def test_database_pool_with_sizes_out_of_order_refuses_to_start():
     assert result.returncode != 0
     assert "DATABASE_POOL must be 1 (a pool of 2 to 8 connections) or MIN:MAX" in result.stderr
     assert "not '8:2'" in result.stderr
+
+
+DEAD_CONNECTION = """
+import time
+import psycopg
+from django.db import connection
+
+def served_by():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    connection.close()  # the connection goes back to the pool
+    return pid
+
+first = served_by()
+with psycopg.connect(URL, autocommit=True) as admin:
+    admin.execute("SELECT pg_terminate_backend(%s)", [first])
+    while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [first]).fetchone():
+        time.sleep(0.05)
+print(first != served_by())
+"""
+
+
+def test_database_pool_never_hands_out_a_connection_the_server_has_closed():
+    # As after a PostgreSQL restart: the pool's idle connection is dead; the next request
+    # gets a new one instead of an error page.
+    url = postgres_url()
+    code = DEAD_CONNECTION.replace("URL", repr(url))
+    result = shell(code, DATABASE_URL=url, DATABASE_POOL="1:1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]

@@ -119,8 +119,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
-    "django_tasks_db",
+    # Before django_tasks_db: its db_worker command is phones' own (survives database outages).
     "phones",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "") or 60),
+        # A kept connection is checked before use; with DATABASE_POOL, Django makes the pool
+        # check each connection before handing it out, so one a PostgreSQL restart closed is
+        # replaced, never served (tests/test_database_pool.py).
         conn_health_checks=True,
     )
 }
