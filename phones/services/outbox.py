@@ -9,7 +9,7 @@ attempt meets a 409 (or finds the phone) and confirms it. Each attempt is a back
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.json import normalize_json
 from django_tasks_db.models import DBTaskResult
 
-from phones.models import OutboxEntry
+from phones.models import OutboxEntry, UpstreamStatus
 from phones.request_ids import get_request_id, request_id_scope
+from phones.selectors.health import upstream_status_latest
 from phones.services.audit import audit_record
 from phones.services.create_failures import CreateFailureKind, PhoneCreateFailed
 from phones.services.health import upstream_delivery_noted
@@ -175,9 +176,12 @@ def _deliver_claimed(entry: OutboxEntry, *, budget: float, schedule: bool) -> Ou
 
 def _wellapp_seen(failure: PhoneCreateFailed | None) -> None:
     """Note what a delivery showed of WellApp: it answered (a confirmation, a rejection) or
-    could not be used. A rate limit says neither."""
+    could not be used. A rate limit says neither. Answering after an outage, the creates
+    queued meanwhile are sent now."""
     if failure is None or failure.kind == CreateFailureKind.REJECTED:
+        before = upstream_status_latest()
         upstream_delivery_noted(ok=True)
+        outbox_wake_if_back(before)
     elif failure.retry_after is None:
         upstream_delivery_noted(ok=False, error_kind=failure.kind.value, error=failure.message)
 
@@ -239,3 +243,33 @@ def outbox_resume() -> int:
         _schedule(entry)
         count += 1
     return count
+
+
+def outbox_wake(*, since: datetime | None) -> int:
+    """WellApp answers again after an outage: every open entry whose last attempt failed
+    in it (updated ``since`` WellApp was last seen answering; None: any) and that waits for
+    a later attempt is made due now and handed to the workers, rather than each waiting out
+    its own backoff (up to LONGEST_RETRY_SECONDS). An entry held back by a rate limit
+    before the outage keeps its wait. Returns how many were woken."""
+    now = timezone.now()
+    waiting = OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES, next_attempt_at__gt=now)
+    if since is not None:
+        waiting = waiting.filter(updated_at__gte=since)
+    with transaction.atomic():
+        entries = list(waiting.select_for_update(skip_locked=True))
+        for entry in entries:
+            entry.next_attempt_at = now
+            entry.updated_at = now
+        OutboxEntry.objects.bulk_update(entries, ["next_attempt_at", "updated_at"])
+        outbox_schedule_bulk(entries=entries)
+    if entries:
+        logger.info("WellApp answers again: %d queued create(s) due now", len(entries))
+    return len(entries)
+
+
+def outbox_wake_if_back(before: UpstreamStatus | None) -> int:
+    """Wake the outbox (``outbox_wake``) when WellApp's last-seen status was down
+    (``before``, read before the answer that showed it up again)."""
+    if before is None or before.ok:
+        return 0
+    return outbox_wake(since=before.last_ok_at)

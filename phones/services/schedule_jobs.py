@@ -16,7 +16,7 @@ from phones.models import OutboxEntry
 from phones.request_ids import request_id_scope
 from phones.selectors.health import upstream_status_latest
 from phones.services.health import upstream_probe
-from phones.services.outbox import outbox_deliver
+from phones.services.outbox import outbox_deliver, outbox_wake_if_back
 
 # Entries due for longer than this, which no task worker has taken, the scheduler sends.
 OUTBOX_OVERDUE_AFTER = timedelta(minutes=1)
@@ -91,12 +91,20 @@ def records_prune(*, task_days: float | None = None, axes_days: float | None = N
 
 
 def upstream_probe_job() -> str:
-    """Probe WellApp (``upstream_probe`` stores what it saw for /readyz) and say how it went."""
+    """Probe WellApp (``upstream_probe`` stores what it saw for /readyz) and say how it went.
+    When it answers again after it did not, the creates queued meanwhile are sent now
+    (``outbox_wake``), not each at the end of its own backoff."""
+    before = upstream_status_latest()
     upstream_probe()
     status = upstream_status_latest()
     if status is None:
         return "WellApp not probed"
     if status.ok:
-        return f"WellApp ok ({status.latency_ms} ms)"
+        line = f"WellApp ok ({status.latency_ms} ms)"
+        if before is not None and not before.ok:
+            line += (
+                f"; back after an outage: {outbox_wake_if_back(before)} queued create(s) due now"
+            )
+        return line
     trace = f", trace id {status.trace_id}" if status.trace_id else ""
     return f"WellApp unreachable: {status.error_kind} {status.error}{trace}"
