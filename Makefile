@@ -20,6 +20,8 @@ help:
 	@echo "make load   - 20 simulated staff for 60 s under gunicorn: 100k phones on SQLite, then 1M on PostgreSQL"
 	@echo "make bench-import - time a 10,000-row import and its preview against the 5 s budget (SQLite, PostgreSQL)"
 	@echo "make cluster - two web nodes, two workers and the scheduler on PostgreSQL and Redis (make cluster-stop)"
+	@echo "make load-cluster - make load's 20 staff split across the cluster's two nodes, on the 1M-phone PostgreSQL database"
+	@echo "make drill-outage - fault drill: WellApp down for DRILL_MINUTES (10) while staff queue creates on the cluster"
 	@echo "make lock   - recompile the locked requirements/*.txt from requirements/*.in"
 	@echo "make clean  - remove the virtualenv and local data"
 
@@ -145,6 +147,28 @@ cluster: $(VENV)/.installed-runtime
 
 cluster-stop:
 	@bin/cluster stop
+
+# `make load` against the cluster: bin/cluster (two gunicorn nodes, two task workers, the
+# scheduler, Redis LOAD_REDIS_URL) over the 1M-phone benchmark database at LOAD_POSTGRES_URL
+# (generated first as `make load` does; no sync from the sandbox: CLUSTER_SYNC=0), locust's
+# 20 staff split across the two nodes; its own section of bench/results.md, with totals per
+# node. LOAD_ARGS go to bench/load/run.py (e.g. LOAD_ARGS='--seconds 10 --no-record').
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/11
+.PHONY: load-cluster
+load-cluster: $(VENV)/.installed-bench
+	BENCH_DATABASE_URL='$(LOAD_POSTGRES_URL)' $(BENCH_GENERATE)
+	LOAD_COMMAND="make load-cluster$(if $(LOAD_ARGS), LOAD_ARGS='$(LOAD_ARGS)')" \
+		$(PY) -m bench.load.run --cluster --database '$(LOAD_POSTGRES_URL)' \
+		--redis '$(LOAD_REDIS_URL)' $(LOAD_ARGS)
+
+# Fault drill 5 (bench/drills/outage.py): its own cluster on free ports, over a new database
+# wellui_outage_drill and Redis database 11; WellApp (the sandbox's process) stopped for
+# DRILL_MINUTES while staff create phones through both nodes (each refused by the form, then
+# queued), then started again; prints the figures and exits non-zero when a check fails.
+DRILL_MINUTES ?= 10
+.PHONY: drill-outage
+drill-outage: $(VENV)/.installed-runtime
+	$(PY) -m bench.drills.outage --minutes $(DRILL_MINUTES)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache

@@ -256,7 +256,8 @@ def test_a_run_on_the_benchmark_database_says_it_was_not_synced_and_counts_postg
     assert portal == (
         "- Portal: `gunicorn wellui.wsgi --workers 2`, DEBUG off, the PostgreSQL 15.8 database "
         "`postgres://postgres@127.0.0.1:5432/wellui_bench` with `DATABASE_POOL=1`, set up as "
-        "`wellui/settings.py` does it, database sessions saved on every request."
+        "`wellui/settings.py` does it, database sessions (re-saved at most once a minute per "
+        "session)."
     )
     data = next(line for line in section if line.startswith("- Data:"))
     assert data.startswith(
@@ -287,3 +288,28 @@ def test_a_synced_run_names_its_sqlite_file_and_the_sync():
         "- Data: sandbox `--phones=100000`; the cache after `sync_wellapp` holds 100,000 phones, "
         "20,000 people, 5,000 companies and 100 workspaces; the sync took 139.5 s."
     ) in section
+
+
+def test_a_run_on_two_nodes_has_its_own_section_with_totals_per_node():
+    samples = [
+        ["list: first page", 111.0, 40.0, False, "127.0.0.1:8101"],
+        ["search: name", 112.0, 60.0, True, "127.0.0.1:8102"],
+        ["list: first page", 113.0, 80.0, False, "127.0.0.1:8102"],
+        ["login: submit", 101.0, 900.0, False, "127.0.0.1:8101"],  # before the window
+    ]
+    facts = _facts(nodes=2, processes="two web nodes started by `bin/cluster`")
+    assert facts.title == "1M phones, PostgreSQL, two nodes"
+    assert sections.configuration_key(facts.title) == "1m-phones-postgresql-two-nodes"
+    result = report.outcome(_result(samples))
+    assert [(s.name, s.times, s.failures) for s in result.nodes] == [
+        ("node 127.0.0.1:8101", [40.0], 0),
+        ("node 127.0.0.1:8102", [60.0, 80.0], 1),
+    ]
+    section = report.render_markdown(result, facts, "2026-11-30 12:00 UTC").splitlines()
+    assert "| node 127.0.0.1:8102 | 2 | 1 | 0.2 | 60.0 | 80.0 | 80.0 | 80.0 |" in section
+    portal = next(line for line in section if line.startswith("- Portal:"))
+    assert portal.startswith("- Portal: two web nodes started by `bin/cluster`, DEBUG off, ")
+    staff = next(line for line in section if line.startswith("- Staff:"))
+    assert "20 users, each working on one of the 2 nodes," in staff
+    # One node's samples (or none naming a node) make no table per node.
+    assert report.outcome(_result([s[:4] for s in samples])).nodes == []

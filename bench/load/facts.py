@@ -7,8 +7,9 @@ from bench.load.sections import approximate
 
 # Above this share of the CPU used by other processes, the report says the machine was shared.
 SHARED_MACHINE_SHARE = 0.10
-# The processes of a run whose CPU time is measured ("postgres": every process of the server).
-PARTS = ("gunicorn", "postgres", "locust", "sandbox")
+# The processes of a run whose CPU time is measured ("postgres": every process of the server;
+# "workers": a cluster's task workers and scheduler).
+PARTS = ("gunicorn", "postgres", "locust", "sandbox", "workers")
 
 
 @dataclass
@@ -31,11 +32,15 @@ class RunFacts:
     database_version: str
     database: str  # the file or the URL (without a password)
     portal_settings: list[str]  # what the portal's environment sets beyond production's
+    nodes: int = 1  # web nodes the users are spread over
+    processes: str = ""  # how the portal ran, when not one gunicorn with gunicorn_args
 
     @property
     def title(self) -> str:
-        """The configuration, e.g. "1M phones, PostgreSQL": one section of results.md each."""
-        return f"{approximate(self.counts['phone'])} phones, {self.vendor}"
+        """The configuration, e.g. "1M phones, PostgreSQL" or "1M phones, PostgreSQL, two
+        nodes": one section of results.md each."""
+        nodes = {1: "", 2: ", two nodes"}.get(self.nodes, f", {self.nodes} nodes")
+        return f"{approximate(self.counts['phone'])} phones, {self.vendor}{nodes}"
 
 
 def _cores() -> int:

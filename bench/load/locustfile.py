@@ -10,8 +10,10 @@ The measured window (``WELLUI_LOAD_SECONDS``, 60 by default) starts when the las
 logged in, and the run stops by itself when it ends. Inputs come from the JSON file named by
 ``WELLUI_LOAD_DATA`` (the login, and numbers, surnames and ids read from the cache before the
 run; ``links``: the people, companies and workspaces a create may link, which WellApp must know
-too). When the run stops, every request's start, time and outcome, and the window, go to the
-JSON file named by ``WELLUI_LOAD_SAMPLES``.
+too). When the run stops, every request's start, time, outcome and web node, and the window,
+go to the JSON file named by ``WELLUI_LOAD_SAMPLES``. With ``WELLUI_LOAD_HOSTS`` (base URLs,
+space-separated) the users are spread over those web nodes: user n works on node n modulo
+their number.
 """
 
 import html
@@ -25,7 +27,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import gevent
 import phonenumbers
@@ -46,11 +48,14 @@ PICKER_KINDS = (("people", 6), ("companies", 3), ("workspaces", 1))
 AREA_CODES = (212, 213, 305, 312, 404, 415, 512, 617, 702, 206)
 
 _data: dict[str, Any] = {}
-_samples: list[tuple[str, float, float, bool]] = []  # name, start (epoch s), ms, failed
+# name, start (epoch s), ms, failed, web node (host:port)
+_samples: list[tuple[str, float, float, bool, str]] = []
 _failures: dict[str, int] = {}
 _user_errors: dict[str, int] = {}
 _clock: dict[str, float] = {}
 _logins = itertools.count(1)
+_users = itertools.count()
+_hosts = os.environ.get("WELLUI_LOAD_HOSTS", "").split()
 _numbers = itertools.count(random.randrange(3_000_000))
 _area = random.choice(AREA_CODES)
 
@@ -101,9 +106,11 @@ def _started(**_: Any) -> None:
 
 
 @events.request.add_listener
-def _recorded(name: str, response_time: float, exception: Exception | None, **_: Any) -> None:
+def _recorded(
+    name: str, response_time: float, exception: Exception | None, url: str = "", **_: Any
+) -> None:
     started = time.time() - response_time / 1000
-    _samples.append((name, started, response_time, exception is not None))
+    _samples.append((name, started, response_time, exception is not None, urlsplit(url).netloc))
     if exception is not None:
         key = f"{name}: {str(exception)[:200]}"
         _failures[key] = _failures.get(key, 0) + 1
@@ -135,6 +142,11 @@ class SupportStaff(FastHttpUser):
     """One member of support staff with an editor login."""
 
     wait_time = between(*wait_bounds())
+
+    def __init__(self, environment: Environment) -> None:
+        if _hosts:  # before the client is made: it is bound to the user's host
+            self.host = _hosts[next(_users) % len(_hosts)]
+        super().__init__(environment)
 
     def on_start(self) -> None:
         self.next_url: str | None = None

@@ -36,15 +36,28 @@ class RequestStats:
 
 
 def summarise(samples: list[list]) -> tuple[list[RequestStats], RequestStats]:
-    """Per-name statistics (sorted by name) and the total, from (name, start, ms, failed)."""
+    """Per-name statistics (sorted by name) and the total, from (name, start, ms, failed,
+    and the web node when there is one)."""
     by_name: dict[str, RequestStats] = {}
     total = RequestStats(TOTAL)
-    for name, _, ms, failed in samples:
+    for name, _, ms, failed, *_ in samples:
         stats = by_name.setdefault(name, RequestStats(name))
         for target in (stats, total):
             target.times.append(ms)
             target.failures += bool(failed)
     return sorted(by_name.values(), key=lambda s: s.name), total
+
+
+def per_node(samples: list[list]) -> list[RequestStats]:
+    """Every request's times and failures per web node ("node 127.0.0.1:8101"), when the
+    samples name more than one node (none otherwise)."""
+    by_node: dict[str, RequestStats] = {}
+    for _, _, ms, failed, *rest in samples:
+        if rest and rest[0]:
+            stats = by_node.setdefault(rest[0], RequestStats(f"node {rest[0]}"))
+            stats.times.append(ms)
+            stats.failures += bool(failed)
+    return [by_node[node] for node in sorted(by_node)] if len(by_node) > 1 else []
 
 
 @dataclass
@@ -60,6 +73,7 @@ class Outcome:
     failed_requests: int
     user_errors: int
     problems: list[str]
+    nodes: list[RequestStats] = field(default_factory=list)  # every request, per web node
 
     @property
     def errors(self) -> int:
@@ -71,7 +85,8 @@ def outcome(result: dict) -> Outcome:
     samples = result["samples"]
     start = result.get("window_start", result["stopped"])
     end = min(result.get("window_end", start), result["stopped"])
-    rows, total = summarise([s for s in samples if start <= s[1] < end])
+    window = [s for s in samples if start <= s[1] < end]
+    rows, total = summarise(window)
     ramp_up, _ = summarise([s for s in samples if s[1] < start])
     problems = {**result["failures"], **result["user_errors"]}
     return Outcome(
@@ -83,6 +98,7 @@ def outcome(result: dict) -> Outcome:
         failed_requests=sum(1 for s in samples if s[3]),
         user_errors=sum(result["user_errors"].values()),
         problems=[f"{count}x {text}" for text, count in problems.items()],
+        nodes=per_node(window),
     )
 
 
@@ -152,6 +168,11 @@ def render_text(result: Outcome, facts: RunFacts) -> str:
         "",
         plain_table(table([*result.rows, result.total], result.seconds)),
         "",
+        *(
+            ["Per web node:", plain_table(table(result.nodes, result.seconds)), ""]
+            if result.nodes
+            else []
+        ),
         "Ramp-up (before the window):",
         plain_table(table(result.ramp_up, result.ramp_up_seconds)),
         "",
@@ -172,6 +193,8 @@ def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
     """This configuration's load-test section of results.md."""
     mix = ", ".join(f"{name} {weight}" for name, weight in facts.mix.items())
     portal, data = database_facts(facts)
+    gunicorn = f"`gunicorn wellui.wsgi {' '.join(facts.gunicorn_args)}`"
+    spread = f", each working on one of the {facts.nodes} nodes" if facts.nodes > 1 else ""
     lines = [
         f"## Load test: {facts.title}",
         "",
@@ -187,6 +210,16 @@ def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
         "for an existing number or surname that finds nothing, a picker without options, or a "
         "create that does not redirect to the new phone's page.",
         "",
+        *(
+            [
+                "Per web node (every request of the window; each user works on one node):",
+                "",
+                markdown_table(table(result.nodes, result.seconds)),
+                "",
+            ]
+            if result.nodes
+            else []
+        ),
         "Ramp-up, before the window (logins: the password hash is PBKDF2, by design slow):",
         "",
         markdown_table(table(result.ramp_up, result.ramp_up_seconds)),
@@ -202,10 +235,11 @@ def render_markdown(result: Outcome, facts: RunFacts, when: str) -> str:
         "",
         "### Configuration",
         "",
-        f"- Portal: `gunicorn wellui.wsgi {' '.join(facts.gunicorn_args)}`, DEBUG off, "
-        f"{portal}, database sessions saved on every request.",
+        f"- Portal: {facts.processes or gunicorn}, DEBUG off, "
+        f"{portal}, database sessions (re-saved at most once a minute per session).",
         f"- Staff: locust {facts.locust_version} `{' '.join(facts.locust_args)}` "
-        f"(`FastHttpUser`; the run ends by itself when the window does), {facts.users} users, "
+        f"(`FastHttpUser`; the run ends by itself when the window does), {facts.users} users"
+        f"{spread}, "
         f"think time {facts.wait[0]:g} to {facts.wait[1]:g} s between tasks. Each logs in "
         f"through the login form, then picks tasks by weight: {mix}. Next pages, searches, "
         "the workspace filter and pickers are htmx requests for the fragment, as the page "

@@ -3,6 +3,7 @@
     python -m bench.load.run                                # the full run
     python -m bench.load.run --seconds 10 --phones 5000     # a quick one
     python -m bench.load.run --database postgres://postgres@127.0.0.1:5432/wellui_bench
+    python -m bench.load.run --cluster --database postgres://...  # bench/load/cluster.py
 
 Starts the WellApp sandbox on a free loopback port, fills a fresh cache in
 ``bench/load.sqlite3`` with ``sync_wellapp`` (timed) — or, with ``--database``, migrates the
@@ -19,11 +20,9 @@ request goes to 127.0.0.1.
 import argparse
 import json
 import os
-import resource
 import secrets
 import shlex
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +32,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench.common import is_postgres
 from bench.load import report
+from bench.load.cluster import run_cluster
 from bench.load.facts import RunFacts
+from bench.load.locust_run import BIN, error_lines, run_locust
 from bench.load.portal import (
     SANDBOX_TOKEN,
     Database,
@@ -45,18 +47,11 @@ from bench.load.portal import (
 )
 from bench.load.processes import Processes, RunFailed, free_port, tail
 from bench.load.sections import configuration_key, record
-from bench.machine import group_cpu_seconds, load_average, machine_cpu_seconds, named_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = ROOT / "bench" / "load.sqlite3"
 RESULTS = ROOT / "bench" / "results.md"
-LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-BIN = Path(sys.executable).parent
 USERNAME = "loadtest"
-# Longest the logins before the measured window may take before the run is called off.
-RAMP_UP_LIMIT = 120
-# The PostgreSQL server's processes, whose CPU time a run on PostgreSQL counts as its own.
-POSTGRES_PROCESS = "postgres"
 # What a created phone links, chosen from the records sampled from the cache.
 LINKED = ("people", "companies", "workspaces")
 
@@ -91,17 +86,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown file to update")
     parser.add_argument("--no-record", action="store_true", help="print only; leave results.md")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="run bin/cluster (two web nodes, workers, scheduler, Redis) over --database "
+        "(PostgreSQL, not synced) instead of one gunicorn, the users spread over its nodes",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/11",
+        metavar="URL",
+        help="the cluster's Redis (with --cluster; its wellui:* keys are deleted first)",
+    )
     args = parser.parse_args(argv)
+    if args.cluster and not is_postgres(args.database or ""):
+        parser.error("--cluster needs --database postgres://...")
     if not 1 <= args.seconds <= 3600:
         parser.error("--seconds must be between 1 and 3600")
     if not 1 <= args.users <= 1000:
         parser.error("--users must be between 1 and 1000")
     return args
-
-
-def children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def fill_database(args: argparse.Namespace, env: dict[str, str], logs: Path) -> float | None:
@@ -183,53 +187,19 @@ def run(args: argparse.Namespace, logs: Path, procs: Processes) -> dict[str, Any
     gunicorn = procs.start("gunicorn", [str(BIN / "gunicorn"), "wellui.wsgi", *gunicorn_args], env)
     procs.wait_until_up("gunicorn", gunicorn, web_port, "/healthz")
 
-    # -t only bounds the whole run: the locustfile ends it when the measured window does.
-    limit = args.seconds + RAMP_UP_LIMIT
-    locust_args = ["--headless", "-u", str(args.users), "-r", f"{args.spawn_rate:g}"]
-    locust_args += ["-t", f"{limit}s", "--stop-timeout", "10", "--only-summary"]
-    facts["locust_args"] = [*locust_args, "--host", "http://127.0.0.1:PORT"]
-    host = f"http://127.0.0.1:{web_port}"
-    locust_env = {
-        **env,
-        "WELLUI_LOAD_DATA": str(logs / "data.json"),
-        "WELLUI_LOAD_SAMPLES": str(logs / "samples.json"),
-        "WELLUI_LOAD_SECONDS": str(args.seconds),
-        "WELLUI_LOAD_WAIT_MIN": str(args.wait[0]),
-        "WELLUI_LOAD_WAIT_MAX": str(args.wait[1]),
-    }
-    print(f"Running locust: {args.users} staff log in, then work for {args.seconds} s", flush=True)
-
-    def cpu_now() -> dict[str, float]:
-        return {
-            "gunicorn": group_cpu_seconds(gunicorn.pid),
-            **({"postgres": named_cpu_seconds(POSTGRES_PROCESS)} if database.postgres else {}),
-            "sandbox": group_cpu_seconds(sandbox.pid),
-            "locust": children_cpu_seconds(),
-            "machine": machine_cpu_seconds(),
-            "wall": time.monotonic(),
-        }
-
-    before = cpu_now()
-    facts["load_average"] = load_average()
-    locust = procs.start(
-        "locust",
-        [str(BIN / "locust"), "-f", str(LOCUSTFILE), *locust_args, "--host", host],
-        locust_env,
+    groups = {"gunicorn": [gunicorn.pid], "sandbox": [sandbox.pid]}
+    facts.update(
+        run_locust(
+            args,
+            logs,
+            procs,
+            env,
+            hosts=[f"http://127.0.0.1:{web_port}"],
+            groups=groups,
+            postgres=database.postgres,
+        )
     )
-    try:
-        locust.wait(timeout=limit + 60)
-    except subprocess.TimeoutExpired:
-        procs.stop(locust)
-        raise RunFailed(f"locust did not stop by itself:\n{tail(logs / 'locust.log')}") from None
-    after = cpu_now()
-    facts["cpu"] = {name: after[name] - before[name] for name in before}
-    samples = logs / "samples.json"
-    if not samples.exists():
-        raise RunFailed(f"locust left no samples:\n{tail(logs / 'locust.log')}")
-    facts["result"] = json.loads(samples.read_text())
-    log_lines = (logs / "gunicorn.log").read_text(errors="replace").splitlines()
-    marks = ("Traceback", " ERROR ", "[ERROR]", "[CRITICAL]")
-    facts["gunicorn_errors"] = [line for line in log_lines if any(m in line for m in marks)]
+    facts["gunicorn_errors"] = error_lines(logs / "gunicorn.log")
     return facts
 
 
@@ -247,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="wellui-load-"))
     procs = Processes(ROOT, logs)
     try:
-        facts = run(args, logs, procs)
+        facts = (run_cluster if args.cluster else run)(args, logs, procs)
     except RunFailed as exc:
         print(f"Load test failed: {exc}\nLogs: {logs}", file=sys.stderr)
         return 1
@@ -276,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         database_version=facts["version"],
         database=database.shown,
         portal_settings=[f"{name}={value}" for name, value in database.settings.items()],
+        nodes=facts.get("nodes", 1),
+        processes=facts.get("processes", ""),
     )
     print()
     print(report.render_text(result, run_facts))
