@@ -7,9 +7,12 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import pytest
 import redis
 
 from tests.cluster import cluster_database_url, running, running_cluster
+
+pytestmark = pytest.mark.cluster
 
 # The cluster's own database on the suite's PostgreSQL server, and its own Redis database.
 REDIS_DB = 14

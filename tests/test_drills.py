@@ -37,7 +37,7 @@ from sandbox.seed import SEED_PERSON, SEED_WORKSPACES
 from tests.cluster import ROOT, Cluster, cluster_database_url, running_cluster
 from tests.waits import wait_until
 
-pytestmark = [pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
 
 logger = logging.getLogger(__name__)
 
