@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+import redis
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 # The settings bin/cluster chooses itself; the caller's own must not leak into the nodes.
 _OWN_SETTINGS = ("DJANGO_", "DATABASE_", "WELL_", "REDIS_", "GUNICORN_", "WEB_CONCURRENCY")
@@ -44,6 +48,17 @@ def cluster_database_url(suffix: str = "_cluster_test") -> str:
         url = "postgres://postgres@127.0.0.1:5432/wellui"
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}{suffix}"))
+
+
+def cluster_stores_reset(database_url: str, redis_url: str) -> None:
+    """Drop a cluster's database (bin/cluster creates it anew: nothing queued by an earlier
+    run is delivered during this one) and its keys in Redis."""
+    parts = urlsplit(database_url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        name = sql.Identifier(parts.path.lstrip("/"))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+    shared = redis.Redis.from_url(redis_url)
+    shared.delete(*shared.keys("wellui:*"), "wellui:none")
 
 
 def running(pid: int) -> bool:

@@ -25,16 +25,20 @@ from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import redis
-from psycopg import sql
 from psycopg.rows import dict_row
 
 from sandbox.seed import SEED_PERSON, SEED_WORKSPACES
-from tests.cluster import ROOT, Cluster, cluster_database_url, running_cluster
+from tests.cluster import (
+    ROOT,
+    Cluster,
+    cluster_database_url,
+    cluster_stores_reset,
+    running_cluster,
+)
 from tests.waits import wait_until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
@@ -60,17 +64,13 @@ POST = ("POST", "/v1/phones")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One cluster for the module's drills, on a new database (no queued create of an earlier
     run is delivered meanwhile), stopped after them whatever happens."""
-    parts = urlsplit(DATABASE_URL)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        name = sql.Identifier(parts.path.lstrip("/"))
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-    shared = redis.Redis.from_url(REDIS_URL)
-    shared.delete(*shared.keys("wellui:*"), "wellui:none")
+    cluster_stores_reset(DATABASE_URL, REDIS_URL)
     run_dir = tmp_path_factory.mktemp("drills") / "cluster"
     with running_cluster(
         run_dir=run_dir, database_url=DATABASE_URL, redis_url=REDIS_URL, env=CLUSTER_ENV
     ) as started:
         yield started
+    shared = redis.Redis.from_url(REDIS_URL)
     shared.delete(*shared.keys("wellui:*"), "wellui:none")
 
 

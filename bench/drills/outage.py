@@ -27,17 +27,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-import redis
-from psycopg import sql
 
 from bench.drills.outage_report import Outcome, Sample, render
 from bench.drills.portal import QueuedCreate, Staff, fresh_numbers, metrics, outbox_depth, probe
 from bench.drills.wellapp import WellApp
 from sandbox.seed import SEED_PERSON, SEED_WORKSPACES
-from tests.cluster import Cluster, running_cluster
+from tests.cluster import Cluster, cluster_stores_reset, running_cluster
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wellui_outage_drill"
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -93,17 +90,6 @@ class Sampler(threading.Thread):
     def stop(self) -> None:
         self.stopped.set()
         self.join(timeout=60)
-
-
-def reset_stores(database_url: str, redis_url: str) -> None:
-    """Drop the drill's database (bin/cluster creates it anew: nothing queued by an earlier
-    run is delivered during this one) and its keys in Redis."""
-    parts = urlsplit(database_url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        name = sql.Identifier(parts.path.lstrip("/"))
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-    shared = redis.Redis.from_url(redis_url)
-    shared.delete(*shared.keys("wellui:*"), "wellui:none")
 
 
 def _rows(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -169,7 +155,7 @@ def outage_drill(
     drain_seconds: float | None = None,
 ) -> Outcome:
     """Run the drill on a cluster of its own (stopped afterwards) and return what it saw."""
-    reset_stores(database_url, redis_url)
+    cluster_stores_reset(database_url, redis_url)
     token = secrets.token_urlsafe(24)
     settings = {**(env or {}), "WELLUI_METRICS_TOKEN": token}
     outbox_seconds = float(settings.get("WELLUI_SCHEDULE_OUTBOX_SECONDS", 60))
