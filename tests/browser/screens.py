@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.http import QueryDict
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from phones.forms import PhoneCreateForm
@@ -230,7 +231,10 @@ def sync_running(page: Page, site: Site) -> Finish:
     expect(page.locator("#sync-status")).to_contain_text("Syncing")
 
     def finish() -> None:
-        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.SUCCEEDED)
+        # Ended as a sync ends, so the screens after it show when it finished.
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now()
+        )
 
     return finish
 
