@@ -153,6 +153,11 @@ def outbox_entry(entry_id: str) -> dict[str, Any]:
     return row
 
 
+def done(entry: dict[str, Any]) -> bool:
+    """Whether a queued create is confirmed and no longer claimed by its sender."""
+    return entry["state"] == "confirmed" and not entry["claimed_by"]
+
+
 def audit_actions(upstream_id: str) -> list[str]:
     rows = query(
         "SELECT action FROM phones_auditentry WHERE upstream_id = %s ORDER BY id", upstream_id
@@ -263,10 +268,11 @@ def test_a_worker_killed_mid_delivery_leaves_its_create_delivered_once_after_the
     kill_group(holder)
     killed = time.monotonic()
 
+    # Confirmed, and its sender's claim given back (just after the confirmation is stored).
     wait_until(
-        lambda: outbox_entry(phone_id)["state"] == "confirmed",
+        lambda: done(outbox_entry(phone_id)),
         timeout=CLAIM_SECONDS + 45,
-        what="the queued create to be confirmed",
+        what="the queued create to be confirmed and its claim given back",
     )
     took = time.monotonic() - killed
     entry = outbox_entry(phone_id)
@@ -393,9 +399,9 @@ def test_two_schedulers_at_once_deliver_every_overdue_create_exactly_once(cluste
         started = time.monotonic()
 
         wait_until(
-            lambda: all(outbox_entry(i)["state"] == "confirmed" for i in ids),
+            lambda: all(done(outbox_entry(i)) for i in ids),
             timeout=60,
-            what="every overdue create to be confirmed",
+            what="every overdue create to be confirmed and its claim given back",
         )
         took = time.monotonic() - started
         # Both schedulers keep taking turns at the job afterwards: nothing is sent again.
