@@ -292,4 +292,4 @@ def listing_ids(
         found, _ = _walk(query)
     else:
         found = _drive(query, source)
-    return [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in found]
+    return [python_id(v) for v in found]

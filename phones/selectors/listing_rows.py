@@ -2,19 +2,18 @@
 their links: one query, whatever the page's size, and no model instances.
 
 The list's page never reads the wide phone rows: the listing row holds the number as staff
-read it, the label, the flags and the sort keys, and a subquery per kind gathers the names of
-each row's people, companies and workspaces, in the order their own lists sort them.
+read it, the label, the flags and the sort keys; the same query gathers the names of each
+row's people, companies and workspaces, in the order their own lists sort them.
 """
 
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from phones.models import (
     UNDATED,
@@ -27,6 +26,7 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
+from phones.selectors.listing_sql import python_key
 
 
 @dataclass(slots=True)
@@ -113,14 +113,6 @@ def _rows_query(keys: list[Any]) -> tuple[str, list[Any]]:
     return f"SELECT {columns}, {names} FROM {listing} l WHERE l.phone_id IN ({marks})", keys  # noqa: S608
 
 
-def _sqlite_datetime(value: datetime | str) -> datetime:
-    """A time as SQLite gives Django's back (UTC without an offset; parsed already where
-    the column's declared type says datetime)."""
-    parsed = parse_datetime(value) if isinstance(value, str) else value
-    assert parsed is not None  # a listing row's sort keys are never NULL
-    return parsed.replace(tzinfo=UTC)
-
-
 def phone_rows(*, ids: Sequence[uuid.UUID]) -> list[PhoneRow]:
     """The table rows of these phones, in this order (a phone no longer listed is left
     out): one query, whatever the page's size."""
@@ -135,7 +127,7 @@ def phone_rows(*, ids: Sequence[uuid.UUID]) -> list[PhoneRow]:
     given = dict(zip(keys, ids, strict=True))
     found = {}
     for values in fetched:
-        created, updated = (_sqlite_datetime(v) if sqlite else v for v in values[7:9])
+        created, updated = (python_key("created_at", v) for v in values[7:9])
         people, companies, workspaces = (json.loads(v) if sqlite else v for v in values[9:12])
         key, e164, international, region, label, primary, verified = values[:7]
         found[key] = PhoneRow(

@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.db.utils import DatabaseError
 from django_tasks_db.management.commands import db_worker
 
@@ -46,8 +46,6 @@ class Worker(db_worker.Worker):
                     pause,
                 )
                 # A broken connection is not reused: the next poll opens a new one.
-                for connection in connections.all(initialized_only=True):
-                    connection.close_if_unusable_or_obsolete()
                 close_old_connections()
                 self._sleep(pause)
                 pause = min(pause * 2, RETRY_MAX_SECONDS)
