@@ -77,21 +77,23 @@ def upstream_probe() -> None:
     )
 
 
-def upstream_delivery_noted(*, ok: bool, error_kind: str = "", error: str = "") -> None:
+def upstream_delivery_noted(
+    *, ok: bool, error_kind: str = "", error: str = ""
+) -> UpstreamStatus | None:
     """Note what a delivery to WellApp saw: a failure always, a success when the stored
-    status is not a recent success already (so a busy queue does not write on every send)."""
-    if (
-        ok
-        and UpstreamStatus.objects.filter(
-            name=UpstreamStatus.WELLAPP,
-            ok=True,
-            checked_at__gte=timezone.now() - DELIVERY_NOTE_EVERY,
-        ).exists()
-    ):
-        return
-    upstream_status_record(
-        ok=ok, source=UpstreamStatus.Source.DELIVERY, error_kind=error_kind, error=error
+    status is not a recent success already (so a busy queue does not write on every send).
+    Returns WellApp's last-seen status as it was before this note (one read of it)."""
+    before = upstream_status_latest()
+    recent_ok = (
+        before is not None
+        and before.ok
+        and before.checked_at >= timezone.now() - DELIVERY_NOTE_EVERY
     )
+    if not (ok and recent_ok):
+        upstream_status_record(
+            ok=ok, source=UpstreamStatus.Source.DELIVERY, error_kind=error_kind, error=error
+        )
+    return before
 
 
 def _elapsed_ms(started: float) -> int:

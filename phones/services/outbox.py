@@ -21,7 +21,6 @@ from django_tasks_db.models import DBTaskResult
 
 from phones.models import OutboxEntry, UpstreamStatus
 from phones.request_ids import get_request_id, request_id_scope
-from phones.selectors.health import upstream_status_latest
 from phones.services.audit import audit_record
 from phones.services.create_failures import CreateFailureKind, PhoneCreateFailed
 from phones.services.health import upstream_delivery_noted
@@ -179,9 +178,7 @@ def _wellapp_seen(failure: PhoneCreateFailed | None) -> None:
     could not be used. A rate limit says neither. Answering after an outage, the creates
     queued meanwhile are sent now."""
     if failure is None or failure.kind == CreateFailureKind.REJECTED:
-        before = upstream_status_latest()
-        upstream_delivery_noted(ok=True)
-        outbox_wake_if_back(before)
+        outbox_wake_if_back(upstream_delivery_noted(ok=True))
     elif failure.retry_after is None:
         upstream_delivery_noted(ok=False, error_kind=failure.kind.value, error=failure.message)
 
