@@ -13,6 +13,7 @@ checked against the app's own: the number against phonenumbers, the listing row 
 stops the generator instead of going in wrong.
 """
 
+import json
 import random
 from dataclasses import dataclass, field
 
@@ -62,6 +63,7 @@ LISTING_COLUMNS = (
     "phone_id",
     "text",
     "links",
+    "names",
     "created_at",
     "updated_at",
     "e164_number",
@@ -80,14 +82,28 @@ LISTING_LINK_COLUMNS = ("listing_id", "phone_id", "kind", "record_id", "created_
 
 # A record a phone can link to: (id, the pair build_search_text takes for it, that pair's
 # part of the search text, its reference in the phone's document, its mark in the listing
-# row's links).
-Linked = tuple[str, tuple[str, str], str, str, str]
+# row's links, its name as the table shows it, and the key its kind is sorted by there).
+Linked = tuple[str, tuple[str, str], str, str, str, str, tuple[str, str]]
 
 
-def _linked(kind: str, document_type: str, record_id: str, pair: tuple[str, str]) -> Linked:
+def _linked(
+    kind: str, document_type: str, record: Person | Company | Workspace, pair: tuple[str, str]
+) -> Linked:
+    record_id = str(record.pk)
     text = SEPARATOR.join(v.strip() for v in pair if v and v.strip()).lower()
     reference = f'{{"type":"{document_type}","id":"{record_id}"}}'
-    return record_id, pair, text, reference, PhoneListing.link_mark(kind, record_id)
+    order = (record.full_name if isinstance(record, Person) else record.name, record_id)
+    mark = PhoneListing.link_mark(kind, record_id)
+    return record_id, pair, text, reference, mark, str(record), order
+
+
+def _names(*kinds: list[Linked]) -> str:
+    """The listing row's ``names`` (``phones.services.listing.names_text``)."""
+    return json.dumps(
+        [[r[5] for r in sorted(kind, key=lambda r: r[6])] for kind in kinds],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 @dataclass(frozen=True)
@@ -102,15 +118,37 @@ class PhoneLinks:
     def of(cls, directory: Directory) -> "PhoneLinks":
         return cls(
             people=[
-                _linked("people", "people", p["id"], (p["full_name"], p["email"]))
+                _linked(
+                    "people",
+                    "people",
+                    Person(
+                        id=p["id"],
+                        full_name=p["full_name"],
+                        first_name=p["first_name"],
+                        last_name=p["last_name"],
+                    ),
+                    (p["full_name"], p["email"]),
+                )
                 for p in directory.people
             ],
             companies=[
-                _linked("companies", "company", c["id"], (c["name"], c["domain"]))
+                _linked(
+                    "companies",
+                    "company",
+                    Company(id=c["id"], name=c["name"]),
+                    (c["name"], c["domain"]),
+                )
                 for c in directory.companies
             ],
             workspaces=[
-                _linked("workspaces", "workspace", w["id"], (w["name"], w["external_workspace_id"]))
+                _linked(
+                    "workspaces",
+                    "workspace",
+                    Workspace(
+                        id=w["id"], name=w["name"], external_workspace_id=w["external_workspace_id"]
+                    ),
+                    (w["name"], w["external_workspace_id"]),
+                )
                 for w in directory.workspaces
             ],
         )
@@ -233,6 +271,7 @@ def make_phone_chunk(
                 phone_id,
                 SEPARATOR.join(parts),
                 "".join(marks),
+                _names(linked_people, linked_companies, linked_ws),
                 created,
                 updated,
                 e164,

@@ -35,7 +35,8 @@ PHONE_TABLES = (
     "phones_company",
     "phones_workspace",
 )
-GENERATOR_VERSION = "3"  # 2: listing rows (PhoneListing); 3: their links, number as shown
+GENERATOR_VERSION = "4"  # 2: listing rows (PhoneListing); 3: their links, number as shown;
+# 4: the links' names on the listing row
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from phones.models import Person, Phone, PhoneWorkspace
 from phones.selectors.list_query import ListQuery, PhoneFilters
-from phones.selectors.listing import phone_export_rows
+from phones.selectors.listing import phone_export_rows, phone_page
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.upstream.records import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
 from sandbox.seed import SEED_PHONE_ID
@@ -119,6 +119,31 @@ def test_the_list_follows_a_moved_link_and_a_renamed_record(upserted_directory):
     )
     assert listed(q="dough") == ["+14155552671"]
     assert listed(q="john doe") == []
+
+
+def test_the_tables_names_follow_a_renamed_record_and_a_moved_link(upserted_directory):
+    marketing = "550e8400-e29b-41d4-a716-446655440000"
+    phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    assert shown() == (["John Doe"], [], ["Sales"])
+    directory_upsert(
+        people=[
+            PersonRecord(id="people1", first_name="Jon", last_name="Dough", full_name=""),
+            PersonRecord(id="people0", first_name="", last_name="", full_name="Ann Lee"),
+        ]
+    )
+    moved = seed_phone(
+        person_ids=["people1", "people0"],
+        workspaces=[WorkspaceRef(id=marketing), WorkspaceRef(id="workspace_sales")],
+    )
+    phones_upsert(phones=[moved], fetched_at=timezone.now())
+    # Each kind in its own list's order: people by full name, workspaces by name.
+    assert shown() == (["Ann Lee", "Jon Dough"], [], ["Marketing", "Sales"])
+
+
+def shown() -> tuple[list[str], list[str], list[str]]:
+    """The names the list's table shows for its only phone."""
+    (row,) = phone_page(query=ListQuery()).phones
+    return row.people_list, row.company_list, row.workspace_list
 
 
 def listed(**filters) -> list[str]:

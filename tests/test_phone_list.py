@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from phones.selectors.list_query import DEFAULT_PAGE_SIZE, ListQuery, cursor_decode
 from phones.selectors.listing import phone_page
+from phones.services.listing import listing_refresh
 from tests.factories import make_company, make_person, make_phone, make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_list_shows_cached_phones_newest_first_with_their_links(viewer_client: C
     newer.people.add(make_person("people1", "John Doe"))
     newer.companies.add(make_company("company_tenant", "Acme Corporation"))
     newer.workspaces.add(make_workspace("workspace_sales", "Sales Team Workspace"))
+    listing_refresh(phone_ids=[newer.id])
 
     response = viewer_client.get(reverse("phones:list"))
 

@@ -18,8 +18,17 @@ def _migrate(targets: list[tuple[str, str]]) -> None:
     executor.migrate(targets)
 
 
-def test_stored_tasks_under_the_old_paths_are_renamed_by_the_migration():
+@pytest.fixture
+def migrated_back():
+    """The database at BEFORE for the test, then at the latest migrations again."""
     _migrate(BEFORE)
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_stored_tasks_under_the_old_paths_are_renamed_by_the_migration(migrated_back):
     stored = {
         "phones.tasks.outbox_deliver_task": "phones.services.outbox.outbox_deliver_task",
         "phones.tasks.sync_task": "phones.services.sync.sync_task",

@@ -12,7 +12,7 @@ tables; nothing here talks HTTP. One module per concern:
 """
 
 from phones.models.imports import PhoneImport, PhoneImportRow
-from phones.models.listing import UNDATED, PhoneListing, PhoneListingLink
+from phones.models.listing import EMPTY_NAMES, UNDATED, PhoneListing, PhoneListingLink
 from phones.models.outbox import AuditEntry, OutboxEntry
 from phones.models.records import (
     Company,
@@ -33,6 +33,7 @@ from phones.models.sync import (
 )
 
 __all__ = [
+    "EMPTY_NAMES",
     "SYNC_LEASE",
     "SYNC_STALE_AFTER",
     "UNDATED",

@@ -11,6 +11,8 @@ from phones.models.records import Phone
 # as older than every dated one. A listing row's sort keys are never NULL, so a page can
 # always name the row it ends on (a cursor) and the next page starts just beyond it.
 UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
+# The ``names`` of a listing row whose phone links to nothing.
+EMPTY_NAMES = "[[],[],[]]"
 
 
 class PhoneListing(models.Model):
@@ -20,12 +22,19 @@ class PhoneListing(models.Model):
     A narrow row, so that walking the list in any order or testing a search term against
     thousands of phones never reads the wide phone rows. A trigram index over ``text``
     (SQLite FTS5, PostgreSQL pg_trgm) finds the phones that hold a rare term; see migrations
-    0003 and 0005. A phone marked deleted has no listing row."""
+    0003 and 0005. The names of its links are kept here too, so a page of the table reads one
+    row per phone and nothing else. A phone marked deleted has no listing row."""
 
     phone = models.OneToOneField(Phone, on_delete=models.CASCADE, related_name="listing")
     text = models.TextField(blank=True, default="")
     links = models.TextField(
         blank=True, default="", help_text="The linked records' ids, for the list's filters."
+    )
+    names = models.TextField(
+        blank=True,
+        default=EMPTY_NAMES,
+        help_text="What the table shows of the linked records: a JSON array of the people's, "
+        "the companies' and the workspaces' names, each in its kind's order.",
     )
     created_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)

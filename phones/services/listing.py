@@ -7,6 +7,7 @@ trigram index over the text (see migrations 0003 and 0005) makes a rare substrin
 lookup. A phone marked deleted has no listing row, so the list never sees it.
 """
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -39,7 +40,7 @@ COPIED = {
     "is_primary": "is_primary",
     "is_verified": "is_verified",
 }
-COLUMNS = ["text", "links", "international", "region", *COPIED]
+COLUMNS = ["text", "links", "names", "international", "region", *COPIED]
 
 
 def build_search_text(
@@ -63,6 +64,23 @@ def links_text(links: Iterable[tuple[str, str]]) -> str:
     return "".join(PhoneListing.link_mark(kind, record_id) for kind, record_id in links)
 
 
+def names_text(
+    *, people: Iterable[Person], companies: Iterable[Company], workspaces: Iterable[Workspace]
+) -> str:
+    """The ``names`` of a listing row: each linked record as the table shows it (its
+    ``str``), the people by full name, the companies and workspaces by name (then by id),
+    as the records' own lists sort them."""
+    return json.dumps(
+        [
+            [str(p) for p in sorted(people, key=lambda p: (p.full_name, p.pk))],
+            [str(c) for c in sorted(companies, key=lambda c: (c.name, c.pk))],
+            [str(w) for w in sorted(workspaces, key=lambda w: (w.name, w.pk))],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
 def _links(phone: Phone) -> list[tuple[str, str]]:
     """(kind, record id) of every link of a phone whose links are prefetched."""
     return [
@@ -79,6 +97,11 @@ def listing_values(phone: Phone) -> dict[str, Any]:
     values["updated_at"] = values["updated_at"] or UNDATED
     values["international"], _, values["region"] = describe_e164(phone.e164_number)
     values["links"] = links_text(_links(phone))
+    values["names"] = names_text(
+        people=phone.people.all(),
+        companies=phone.companies.all(),
+        workspaces=phone.workspaces.all(),
+    )
     values["text"] = build_search_text(
         e164_number=phone.e164_number,
         national_number=phone.national_number,
@@ -97,7 +120,10 @@ def listing_refresh(*, phone_ids: Iterable[uuid.UUID]) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         phones = Phone.objects.filter(id__in=chunk).prefetch_related(
-            Prefetch("people", queryset=Person.objects.only("full_name", "email")),
+            Prefetch(
+                "people",
+                queryset=Person.objects.only("full_name", "first_name", "last_name", "email"),
+            ),
             Prefetch("companies", queryset=Company.objects.only("name", "domain")),
             Prefetch(
                 "workspaces", queryset=Workspace.objects.only("name", "external_workspace_id")
