@@ -3,11 +3,14 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from phones.models import Person, Phone, PhoneWorkspace
 from phones.selectors.list_query import ListQuery, PhoneFilters
-from phones.selectors.listing import phone_export_rows, phone_page
+from phones.selectors.listing import phone_count, phone_count_adjust, phone_export_rows, phone_page
 from phones.services.cache import directory_upsert, phones_upsert
 from phones.upstream.records import PersonRecord, PhoneRecord, WorkspaceRecord, WorkspaceRef
 from sandbox.seed import SEED_PHONE_ID
@@ -138,6 +141,21 @@ def test_the_tables_names_follow_a_renamed_record_and_a_moved_link(upserted_dire
     phones_upsert(phones=[moved], fetched_at=timezone.now())
     # Each kind in its own list's order: people by full name, workspaces by name.
     assert shown() == (["Ann Lee", "Jon Dough"], [], ["Marketing", "Sales"])
+
+
+def test_a_new_phone_is_counted_without_counting_every_phone_again(upserted_directory):
+    cache.clear()
+    assert phone_count() == 0
+    phones_upsert(phones=[seed_phone()], fetched_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert phone_count() == 1
+    assert queries.captured_queries == []
+    phone_count_adjust(-1)
+    assert phone_count() == 0
+    # Not counted yet: nothing to adjust, and the next read counts.
+    cache.clear()
+    phone_count_adjust(5)
+    assert phone_count() == 1
 
 
 def shown() -> tuple[list[str], list[str], list[str]]:

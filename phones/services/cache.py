@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import models, transaction
 
 from phones.models import (
@@ -25,7 +24,7 @@ from phones.models import (
     PhoneWorkspace,
     Workspace,
 )
-from phones.selectors.listing import COUNT_CACHE_KEY
+from phones.selectors.listing import phone_count_adjust
 from phones.services.listing import listing_refresh, listing_refresh_linked
 from phones.upstream.records import CompanyRecord, PersonRecord, PhoneRecord, WorkspaceRecord
 
@@ -277,5 +276,5 @@ def phones_upsert(*, phones: Sequence[PhoneRecord], fetched_at: datetime) -> Ups
             Phone.objects.filter(id__in=restored).update(deleted_at=None)
         listing_refresh(phone_ids=written | relinked | restored)
     if counts.created:
-        cache.delete(COUNT_CACHE_KEY)
+        phone_count_adjust(counts.created)
     return counts

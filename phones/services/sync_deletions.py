@@ -5,12 +5,11 @@ import logging
 import uuid
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from phones.models import Phone, SyncRun
-from phones.selectors.listing import COUNT_CACHE_KEY
+from phones.selectors.listing import phone_count_adjust
 from phones.services.listing import listing_refresh
 from phones.upstream.records import PhoneRecord
 
@@ -56,5 +55,5 @@ def mark_missing_deleted(*, listed: set[uuid.UUID], run: SyncRun) -> int:
             )
             listing_refresh(phone_ids=chunk)
     if marked:
-        cache.delete(COUNT_CACHE_KEY)
+        phone_count_adjust(-marked)
     return marked
