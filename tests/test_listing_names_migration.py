@@ -45,21 +45,16 @@ def test_the_migration_fills_every_listing_rows_names(before_names):
     workspace = model("phones", "Workspace").objects.create(
         id="w1", name="", external_workspace_id="ext_1"
     )
-    phone = model("phones", "Phone").objects.create(
-        id=uuid.UUID(int=7, version=4),
-        country_code=1,
-        national_number="4155550007",
-        e164_number="+14155550007",
-        upstream_created_at=WHEN,
-        fetched_at=WHEN,
-    )
-    bare = model("phones", "Phone").objects.create(
-        id=uuid.UUID(int=8, version=4),
-        country_code=1,
-        national_number="4155550008",
-        e164_number="+14155550008",
-        upstream_created_at=WHEN,
-        fetched_at=WHEN,
+    phone, bare = (
+        model("phones", "Phone").objects.create(
+            id=uuid.UUID(int=n, version=4),
+            country_code=1,
+            national_number=f"415555000{n}",
+            e164_number=f"+1415555000{n}",
+            upstream_created_at=WHEN,
+            fetched_at=WHEN,
+        )
+        for n in (7, 8)
     )
     for person in people:
         model("phones", "PhonePerson").objects.create(phone=phone, person=person)
