@@ -39,8 +39,9 @@ def test_every_generated_listing_row_is_the_apps_own():
     assert len(batch.listing[0]) == len(LISTING_COLUMNS)
     # One link row per link of every listed phone, with its listing id and creation time.
     listing_of = {row[1]: row for row in batch.listing}
+    created = LISTING_COLUMNS.index("created_at")
     expected_links = {
-        (listing_of[phone_id][0], phone_id, kind, record[0], listing_of[phone_id][4])
+        (listing_of[phone_id][0], phone_id, kind, record[0], listing_of[phone_id][created])
         for phone_id, groups in linked.items()
         if phone_id in listing_of
         for kind, records in zip("pcw", groups, strict=True)
