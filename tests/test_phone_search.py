@@ -248,6 +248,19 @@ def test_query_string_round_trips_into_the_page_and_its_links(known, viewer_clie
     assert set(numbers_on(second)).isdisjoint(numbers_on(html))
 
 
+def test_the_filter_form_shows_the_dates_and_country_asked_for(known, viewer_client: Client):
+    url = reverse("phones:list") + "?created_from=2025-01-02&created_to=never&country=44"
+    html = viewer_client.get(url).content.decode()
+    assert '<input type="date" name="created_from" id="id_created_from" value="2025-01-02">' in html
+    # A date that does not parse is not applied; it stays in its box, escaped, to be mended.
+    assert '<input type="date" name="created_to" id="id_created_to" value="never">' in html
+    assert '<option value="44" selected>+44 United Kingdom' in html
+    assert html.count(" selected>") == 1 + 3  # the country; Any for label, primary, verified
+    plain = viewer_client.get(reverse("phones:list") + "?created_to=%3Cb%3E").content.decode()
+    assert 'id="id_created_to" value="&lt;b&gt;">' in plain
+    assert 'id="id_created_from">' in plain
+
+
 def test_no_match_offers_to_clear_the_filters(known, viewer_client: Client):
     html = viewer_client.get(reverse("phones:list") + "?q=zebra").content.decode()
     assert "No phone in the local copy matches." in html

@@ -35,8 +35,21 @@ def options(field: BoundField) -> str:
     current = field.value()
     values = current if isinstance(current, list | tuple) else [current]
     selected = frozenset("" if v is None else str(v) for v in values)
-    choices = tuple((str(value), str(text)) for value, text in field.field.choices)  # type: ignore[attr-defined]
-    return _options_html(choices, selected)
+    return _options_html(_choice_pairs(field.field.choices), selected)  # type: ignore[attr-defined]
+
+
+def _choice_pairs(choices) -> tuple[tuple[str, str], ...]:
+    """The choices as (value, text) strings. Choices a cached function gives (every calling
+    code) are the same list each time, so they are turned into strings once."""
+    func = getattr(choices, "func", None)  # choices=a_function
+    if func is not None and hasattr(func, "cache_info"):
+        return _cached_pairs(func)
+    return tuple((str(value), str(text)) for value, text in choices)
+
+
+@functools.cache
+def _cached_pairs(func) -> tuple[tuple[str, str], ...]:
+    return tuple((str(value), str(text)) for value, text in func())
 
 
 @functools.lru_cache(maxsize=256)
