@@ -134,40 +134,47 @@ class Phone(models.Model):
         return self.e164_number
 
 
+# The link tables: each link row carries two indexes besides its key, the unique (phone,
+# record) one, which also serves every lookup by phone, and one on the record. Neither foreign
+# key gets Django's own index: one by phone would repeat the unique one, and on PostgreSQL a
+# text key's index comes with a second, text-pattern one that no query uses.
 class PhonePerson(models.Model):
-    phone = models.ForeignKey(Phone, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["phone", "person"], name="phone_person_unique")
         ]
+        indexes = [models.Index(fields=["person"], name="phone_person_person")]
 
     def __str__(self) -> str:
         return f"{self.phone_id} - {self.person_id}"
 
 
 class PhoneCompany(models.Model):
-    phone = models.ForeignKey(Phone, on_delete=models.CASCADE)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, db_index=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["phone", "company"], name="phone_company_unique")
         ]
+        indexes = [models.Index(fields=["company"], name="phone_company_company")]
 
     def __str__(self) -> str:
         return f"{self.phone_id} - {self.company_id}"
 
 
 class PhoneWorkspace(models.Model):
-    phone = models.ForeignKey(Phone, on_delete=models.CASCADE)
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, db_index=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["phone", "workspace"], name="phone_workspace_unique")
         ]
+        indexes = [models.Index(fields=["workspace"], name="phone_workspace_workspace")]
 
     def __str__(self) -> str:
         return f"{self.phone_id} - {self.workspace_id}"
