@@ -126,6 +126,13 @@ def list_filtered(page: Page, site: Site) -> Finish:
     return None
 
 
+def list_more_filters(page: Page, site: Site) -> Finish:
+    """A created range and Verified: the More filters disclosure open on its date boxes."""
+    _goto(page, site, "/phones/?created_from=2026-01-01&created_to=2026-06-30&verified=yes")
+    expect(page.locator("#id_created_from")).to_have_value("2026-01-01")
+    return None
+
+
 def _new_form(page: Page, site: Site) -> None:
     _goto(page, site, "/phones/new/")
     expect(page.get_by_role("button", name="Create phone")).to_be_visible()
@@ -365,6 +372,7 @@ SCREENS: list[Screen] = [
     ("list", "editor", list_plain),
     ("list-searched", "editor", list_searched),
     ("list-filtered", "editor", list_filtered),
+    ("list-more-filters", "editor", list_more_filters),
     ("form-empty", "editor", form_empty),
     ("form-typing-picker-open", "editor", form_typing),
     ("form-invalid-number", "editor", form_invalid),
