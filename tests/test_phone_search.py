@@ -252,12 +252,16 @@ def test_the_filter_form_shows_the_dates_and_country_asked_for(known, viewer_cli
     url = reverse("phones:list") + "?created_from=2025-01-02&created_to=never&country=44"
     html = viewer_client.get(url).content.decode()
     assert '<input type="date" name="created_from" id="id_created_from" value="2025-01-02">' in html
-    # A date that does not parse is not applied; it stays in its box, escaped, to be mended.
-    assert '<input type="date" name="created_to" id="id_created_to" value="never">' in html
+    # A date that does not parse is not applied; it stays in its box, escaped and marked
+    # invalid, to be mended.
+    assert (
+        '<input type="date" name="created_to" id="id_created_to" value="never" aria-invalid="true">'
+        in html
+    )
     assert '<option value="44" selected>+44 United Kingdom' in html
     assert html.count(" selected>") == 1 + 3  # the country; Any for label, primary, verified
     plain = viewer_client.get(reverse("phones:list") + "?created_to=%3Cb%3E").content.decode()
-    assert 'id="id_created_to" value="&lt;b&gt;">' in plain
+    assert 'id="id_created_to" value="&lt;b&gt;" aria-invalid="true">' in plain
     assert 'id="id_created_from">' in plain
 
 

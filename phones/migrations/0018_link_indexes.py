@@ -64,7 +64,7 @@ def backward(apps, schema_editor):
             schema_editor.execute(f'CREATE INDEX "{by_record}" ON "{table}" ("{column}")')
 
 
-def _link(model: str, record: str, target: str) -> list:
+def _link(model: str, record: str) -> list:
     return [
         migrations.AlterField(
             model_name=model,
@@ -81,7 +81,7 @@ def _link(model: str, record: str, target: str) -> list:
             field=models.ForeignKey(
                 db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
-                to=f"phones.{target}",
+                to=f"phones.{record}",
             ),
         ),
         migrations.AddIndex(
@@ -98,9 +98,9 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(forward, backward)],
             state_operations=[
-                *_link("phoneperson", "person", "person"),
-                *_link("phonecompany", "company", "company"),
-                *_link("phoneworkspace", "workspace", "workspace"),
+                *_link("phoneperson", "person"),
+                *_link("phonecompany", "company"),
+                *_link("phoneworkspace", "workspace"),
             ],
         )
     ]
