@@ -21,8 +21,8 @@ from django.db.models import F, Prefetch
 
 from phones.models import UNDATED, Phone, PhoneListing
 from phones.selectors.list_query import Cursor, ListQuery, cursor_encode, cursor_key
-from phones.selectors.listing_plan import listing_ids, listing_plan
-from phones.selectors.listing_rows import PhoneRow, phone_rows
+from phones.selectors.listing_plan import listing_ids, listing_plan, listing_rows
+from phones.selectors.listing_rows import PhoneRow, phone_row
 from phones.selectors.listing_sql import ListingQuery
 
 MAX_TERMS = 5
@@ -136,9 +136,9 @@ def phone_page(*, query: ListQuery) -> PhonePage:
     """One keyset page of the list, as its table shows it."""
     cursor, sort, size = query.cursor, query.sort, query.size
     listing = _listing_query(query, limit=size + 1, start=cursor)
-    ids = listing_ids(listing, total=phone_count())
-    more = len(ids) > size
-    rows = phone_rows(ids=ids[:size])
+    found = listing_rows(listing, total=phone_count())
+    more = len(found) > size
+    rows = [phone_row(values) for values in found[:size]]
     if cursor is not None and cursor.backwards:
         rows.reverse()
         has_previous, has_next = more, True

@@ -35,6 +35,7 @@ from django.db import connection
 from phones.models import PhoneListingLink
 from phones.selectors.listing_sql import (
     LISTING,
+    ROW,
     ListingQuery,
     Source,
     conditions,
@@ -175,7 +176,7 @@ def _links_plan(
     return source, min(query.limit / others if others else float(total), float(known))
 
 
-def _links_walk(query: ListingQuery, kind: str) -> list[Any]:
+def _links_walk(query: ListingQuery, kind: str) -> list[tuple]:
     """Follow one record's links in creation order, testing each phone's listing row."""
     record_id = next(ids[0] for name, ids in query.links if name == kind)
     where = conditions(replace(query, beyond=None), skip_link=kind)
@@ -190,19 +191,19 @@ def _links_walk(query: ListingQuery, kind: str) -> list[Any]:
     join = "CROSS JOIN" if is_sqlite() else "JOIN"
     direction = "DESC" if query.descending else "ASC"
     sql = (
-        f"SELECT k.phone_id FROM {LINKS} k {join} {LISTING} l ON l.id = k.listing_id "  # noqa: S608
+        f"SELECT {ROW} FROM {LINKS} k {join} {LISTING} l ON l.id = k.listing_id "  # noqa: S608
         f"WHERE k.kind = %s AND k.record_id = %s AND {bound}{where.joined()} "
         f"ORDER BY k.created_at {direction}, k.phone_id {direction} LIMIT %s"
     )
     return fetch(sql, [kind[0], record_id, *params, *where.params, query.limit])
 
 
-def _walk(query: ListingQuery, *, rows: int = 0) -> tuple[list[Any], tuple[Any, Any] | None]:
+def _walk(query: ListingQuery, *, rows: int = 0) -> tuple[list[tuple], tuple[Any, Any] | None]:
     """Follow the sort order's index, testing each row, until the page is full; ``rows``
     bounds how far: the walk stops at the row that many rows in (terms aside), found first
     through the index alone, so a page that fills sooner stops sooner. Returns the page's
-    ids and that last row's (sort key, phone id), or None when the walk could reach the end
-    of the list (the ids are then every match there is)."""
+    rows and that last row's (sort key, phone id), or None when the walk could reach the end
+    of the list (the rows are then every match there is)."""
     where = conditions(query)
     last = None
     if rows:
@@ -226,14 +227,14 @@ def _walk(query: ListingQuery, *, rows: int = 0) -> tuple[list[Any], tuple[Any, 
                 phone_id,
             )
     sql = (
-        f"SELECT l.phone_id FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
+        f"SELECT {ROW} FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
         f"ORDER BY l.{order_by(query)} LIMIT %s"
     )
     end = None if last is None else (python_key(query.column, last[0]), python_id(last[1]))
     return fetch(sql, [*where.params, query.limit]), end
 
 
-def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[Any]:
+def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[tuple]:
     """A page whose terms' frequency is not known: the first SAMPLE_ROWS rows of the walk,
     then the walk on, segment by segment, while walking to a full page at the rate of
     matches seen so far is expected to cost less than driving from the index (its
@@ -259,26 +260,33 @@ def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[Any]:
     return _drive(query, source)
 
 
-def _drive(query: ListingQuery, source: Source) -> list[Any]:
-    """Gather the candidates an index names, test them, then sort just those."""
+def _drive(query: ListingQuery, source: Source) -> list[tuple]:
+    """Gather the candidates an index names, test them, sort just those, then read the
+    page's rows (by their integer ids, the listing's own key)."""
     where = conditions(query, skip_link=source.name)
+    column, direction = query.column, "DESC" if query.descending else "ASC"
+    join = "CROSS JOIN" if is_sqlite() else "JOIN"
     sql = (
-        f"WITH c AS MATERIALIZED (SELECT l.phone_id, l.{query.column} "  # noqa: S608
-        f"FROM {source.rows_sql} {where.joined()}) "
-        f"SELECT phone_id FROM c ORDER BY {order_by(query)} LIMIT %s"
+        f"WITH c AS MATERIALIZED (SELECT l.id, l.phone_id, l.{column} "  # noqa: S608
+        f"FROM {source.rows_sql} {where.joined()}), "
+        f"p AS MATERIALIZED (SELECT id, phone_id, {column} FROM c "
+        f"ORDER BY {order_by(query)} LIMIT %s) "
+        f"SELECT {ROW} FROM p {join} {LISTING} l ON l.id = p.id "
+        f"ORDER BY p.{column} {direction}, p.phone_id {direction}"
     )
     return fetch(sql, [*source.rows_params, *where.params, query.limit])
 
 
-def listing_ids(
+def listing_rows(
     query: ListingQuery,
     *,
     total: int,
     force: str = "",
     planned: tuple[Plan, Source | None] | None = None,
-) -> list[uuid.UUID]:
-    """The phone ids of one page, in the query's order. ``planned``: the plan of an earlier
-    page of the same query (its counts do not depend on where the page starts)."""
+) -> list[tuple]:
+    """The listing rows of one page (``ROW_COLUMNS``), in the query's order. ``planned``:
+    the plan of an earlier page of the same query (its counts do not depend on where the
+    page starts)."""
     plan, source = planned or listing_plan(query, total=total, force=force)
     if plan.kind == "empty":
         return []
@@ -292,4 +300,16 @@ def listing_ids(
         found, _ = _walk(query)
     else:
         found = _drive(query, source)
-    return [python_id(v) for v in found]
+    return found
+
+
+def listing_ids(
+    query: ListingQuery,
+    *,
+    total: int,
+    force: str = "",
+    planned: tuple[Plan, Source | None] | None = None,
+) -> list[uuid.UUID]:
+    """The phone ids of one page, in the query's order."""
+    rows = listing_rows(query, total=total, force=force, planned=planned)
+    return [python_id(row[0]) for row in rows]

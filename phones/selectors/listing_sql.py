@@ -36,6 +36,23 @@ TRIGRAM = 3
 # A term pg_trgm can narrow down: one with a run of three word characters.
 PG_INDEXABLE = re.compile(r"\w{3}")
 
+# The listing row's columns a page reads, the phone id first: every plan reads its page's
+# rows in the query that finds them (``phones.selectors.listing_rows`` makes table rows of
+# them), so a page costs one query after the plan's own.
+ROW_COLUMNS = (
+    "phone_id",
+    "e164_number",
+    "international",
+    "region",
+    "label",
+    "is_primary",
+    "is_verified",
+    "created_at",
+    "updated_at",
+    "names",
+)
+ROW = ", ".join(f"l.{column}" for column in ROW_COLUMNS)
+
 LINK_TABLES = {
     "workspaces": ("phones_phoneworkspace", "workspace_id"),
     "companies": ("phones_phonecompany", "company_id"),
@@ -160,10 +177,10 @@ def order_by(query: ListingQuery) -> str:
     return f"{query.column} {direction}, phone_id {direction}"
 
 
-def fetch(sql: str, params: list[Any]) -> list[Any]:
+def fetch(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 @dataclass(frozen=True)
