@@ -89,6 +89,9 @@ class PickerForm(forms.Form):
         """The cached records currently picked in one of the picker fields."""
         field = self.fields[name]
         assert isinstance(field, CachedRecordsField)
+        cleaned = getattr(self, "cleaned_data", {})
+        if name in cleaned:
+            return cleaned[name]  # read when the field was cleaned: the same records, in order
         if self.is_bound:
             return field.selected(cast(QueryDict, self.data).getlist(self.add_prefix(name)))
         return field.selected(self.initial.get(name))

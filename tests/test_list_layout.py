@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from phones.models import OutboxEntry, Phone, SyncRun, Workspace
 from phones.services.listing import listing_refresh
@@ -252,6 +253,26 @@ def test_the_queue_count_costs_one_query_and_none_for_htmx_regions(
     with django_assert_max_num_queries(20) as captured:
         viewer_client.get(LIST_URL + "?label=home", headers={"HX-Request": "true"})
     assert not any("phones_outboxentry" in q["sql"] for q in captured.captured_queries)
+    # Nor the sync status: a search typed in the box reads neither.
+    assert not any("phones_syncrun" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_list_reads_the_last_sync_and_the_queue_count_in_one_query(
+    phones, viewer_client: Client, django_assert_max_num_queries
+):
+    SyncRun.objects.create(
+        finished_at=timezone.now(), status=SyncRun.Status.SUCCEEDED, records=12, created=12
+    )
+    queue(1, OutboxEntry.State.QUEUED)
+    queue(2, OutboxEntry.State.RETRYING)
+    queue(3, OutboxEntry.State.CONFIRMED)
+    with django_assert_max_num_queries(20) as captured:
+        html = viewer_client.get(LIST_URL).content.decode()
+    assert "data-queue-count>2<" in html
+    assert "12 records read: 12 new" in html
+    status = [q["sql"] for q in captured.captured_queries if "phones_syncrun" in q["sql"]]
+    outbox = [q["sql"] for q in captured.captured_queries if "phones_outboxentry" in q["sql"]]
+    assert len(status) == 1 and outbox == status
 
 
 def test_sync_progress_shows_a_progress_bar_against_the_total_wellapp_gave(
@@ -309,3 +330,15 @@ def test_a_sync_records_each_phase_s_progress_against_wellapp_s_total(wellapp, d
     assert [s[1] for s in phones_seen] == sorted(s[1] for s in phones_seen)
     assert all(s[2] == total for s in phones_seen)
     assert seen[0][0] == "workspaces" and seen[0][2] == Workspace.objects.count()
+
+
+def test_a_picked_workspace_is_read_once_for_the_filter_its_chip_and_its_picker(
+    phones, viewer_client: Client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20) as captured:
+        html = viewer_client.get(LIST_URL + "?workspaces=workspace_sales").content.decode()
+    assert "Workspace: Sales Team Workspace" in html  # the active filter's chip
+    assert re.search(r'name="workspaces" value="workspace_sales"', html)  # the picker's pick
+    assert "4 matching phones" in html
+    reads = [q for q in captured.captured_queries if 'FROM "phones_workspace"' in q["sql"]]
+    assert len(reads) == 1

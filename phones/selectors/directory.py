@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 
 from phones.models import (
     AuditEntry,
@@ -21,6 +21,24 @@ from phones.models import (
 def sync_run_latest() -> SyncRun | None:
     """The most recent sync run, finished or not."""
     return SyncRun.objects.first()
+
+
+def sync_run_latest_and_waiting() -> tuple[SyncRun | None, int]:
+    """The most recent sync run and how many phone creates are waiting for WellApp (the
+    list's top of page): one query, the count a column of the run's row; two before the
+    first sync."""
+    waiting = (
+        OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    run = SyncRun.objects.annotate(
+        outbox_waiting=Subquery(waiting, output_field=IntegerField())
+    ).first()
+    if run is None:
+        return None, outbox_open_count()
+    return run, run.outbox_waiting
 
 
 PICKER_LIMIT = 20

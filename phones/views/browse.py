@@ -1,6 +1,7 @@
 """Browsing the cached phones."""
 
 import uuid
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
@@ -14,7 +15,7 @@ from phones.http import StaffRequest
 from phones.list_form import PhoneFilterForm
 from phones.middleware import is_htmx_fragment_request
 from phones.phone_numbers import describe_e164, region_name
-from phones.selectors.directory import phone_audit, phone_get, sync_run_latest
+from phones.selectors.directory import phone_audit, phone_get, sync_run_latest_and_waiting
 from phones.selectors.history import phone_history
 from phones.selectors.list_query import (
     CREATED,
@@ -108,6 +109,9 @@ def _list_context(request: StaffRequest) -> dict:
         kept["sort"] = query.sort.name
     if query.size != DEFAULT_PAGE_SIZE:
         kept["size"] = str(query.size)
+    # The sync status and the queue count are read (in one query) only by a page that shows
+    # them: not by the results region a search swaps in as staff type.
+    status = cache(sync_run_latest_and_waiting)
     return {
         "form": form,
         "params": params,
@@ -115,7 +119,8 @@ def _list_context(request: StaffRequest) -> dict:
         "page": page,
         "total": phone_count(),
         "first_page": query.cursor is None,
-        "last_sync": sync_run_latest(),
+        "last_sync": lambda: status()[0],
+        "queue_waiting": lambda: status()[1],
         "pickers": form.pickers(),
         "sort": kept.get("sort", ""),
         "headers": _headers(params, query.sort),
