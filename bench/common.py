@@ -10,6 +10,22 @@ BENCH_USERNAME = "bench"
 INFO_TABLE = "bench_info"
 
 
+def bench_user():
+    """The user the benchmark's requests run as: a support agent as staff sign in, a member
+    of Support viewers (with is_staff, so the admin baseline admits them), not a superuser,
+    whose permission checks would skip the queries an agent's request makes. Made so on
+    every run, whatever an earlier generation left."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.update_or_create(
+        username=BENCH_USERNAME,
+        defaults={"is_staff": True, "is_superuser": False, "email": "bench@example.com"},
+    )
+    user.groups.set([Group.objects.get(name="Support viewers")])
+    return user
+
+
 def database_url() -> str:
     """The benchmark database: ``BENCH_DATABASE_URL``, else a SQLite file in ``bench/``.
 

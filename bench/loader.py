@@ -10,7 +10,7 @@ import time
 
 from django.db import connection
 
-from bench.common import BENCH_USERNAME
+from bench.common import bench_user
 from bench.directory import Sizes, make_directory, postgres_stamp, sqlite_stamp
 from bench.postgres_load import load_postgres
 from bench.sqlite_load import load_sqlite
@@ -38,14 +38,10 @@ def load(args, rng: random.Random) -> dict[str, float]:
 
 
 def bench_records(sizes: Sizes) -> None:
-    """The superuser the benchmark requests run as, and a finished full sync."""
-    from django.contrib.auth import get_user_model
+    """The support agent the benchmark requests run as, and a finished full sync."""
     from django.utils import timezone
 
-    user, _ = get_user_model().objects.update_or_create(
-        username=BENCH_USERNAME,
-        defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.com"},
-    )
+    user = bench_user()
     user.set_unusable_password()
     user.save()
     SyncRun.objects.create(

@@ -209,7 +209,9 @@ def render_section(args, table, details, where, machine, hops, terms) -> str:
         table,
         "",
         "Times are whole requests through Django's test client (middleware, view, queries, "
-        f"template rendering), DEBUG off, {mode}; p95 is nearest-rank. wellui runs "
+        "template rendering), signed in as a support agent (Support viewers, not a superuser: "
+        f"each request checks the role's permissions), DEBUG off, {mode}; p95 is nearest-rank. "
+        "wellui runs "
         f"{args.warmup} warm-up and {args.runs} timed requests per operation; an admin "
         f"operation whose first request took over {SLOW_MS / 1000:g} s gets 1 warm-up and "
         f"{args.slow_runs} timed requests (its run count is shown). Baseline: the Django admin "

@@ -8,10 +8,10 @@ results file (SQLite or PostgreSQL) is replaced and the other sections kept. The
 come from the data's own distribution (``bench.terms``), the operations from ``bench.shapes``.
 
 Each operation is a whole request through Django (middleware, view, queries, template),
-made with the test client as a logged-in superuser, DEBUG off, static files from the
-production manifest. Database connections behave as the settings make them in production:
-kept between requests when CONN_MAX_AGE is above 0, else opened anew for each request
-(``--connection new`` or ``--connection reuse`` overrides).
+made with the test client as a logged-in support agent (``bench.common.bench_user``), DEBUG
+off, static files from the production manifest. Database connections behave as the settings
+make them in production: kept between requests when CONN_MAX_AGE is above 0, else opened
+anew for each request (``--connection new`` or ``--connection reuse`` overrides).
 """
 
 import argparse
@@ -25,7 +25,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_USERNAME, ROOT, setup_django
+from bench.common import BENCH_USERNAME, ROOT, bench_user, setup_django
 from bench.report import (
     SLOW_MS,
     Timing,
@@ -72,10 +72,9 @@ class Requester:
         from django.test import Client
 
         self.client = Client()
-        user = get_user_model().objects.filter(username=BENCH_USERNAME).first()
-        if user is None:
+        if not get_user_model().objects.filter(username=BENCH_USERNAME).exists():
             sys.exit("No bench user: run python -m bench.generate first.")
-        self.client.force_login(user)
+        self.client.force_login(bench_user())
         from django.db import connection
 
         if connection_mode == "settings":
