@@ -1,4 +1,5 @@
-"""How the list finds one page of phone ids: a planned query over the narrow listing rows.
+"""How the list finds one page of phones: a planned query over the narrow listing rows, which
+reads the page's rows (``ROW_COLUMNS``) as it finds them.
 
 Every condition is tested on the listing row itself (``PhoneListing``: sort keys, filter
 columns, the ids of its links, search text), so a page never reads the wide phone rows nor
