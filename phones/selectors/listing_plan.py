@@ -23,7 +23,8 @@ there chooses between walking on and driving (``_sampled``). Every plan tests th
 conditions on the same rows, so they give the same page; the trigram index only ever narrows
 the candidates.
 
-The query's conditions and indexes in SQL are ``phones.selectors.listing_sql``'s.
+The query's conditions and indexes in SQL are ``phones.selectors.listing_sql``'s; the three
+reads (walk, links, drive) are ``phones.selectors.listing_reads``'.
 """
 
 import math
@@ -33,22 +34,8 @@ from typing import Any
 
 from django.db import connection
 
-from phones.models import PhoneListingLink
-from phones.selectors.listing_sql import (
-    LISTING,
-    ROW,
-    ListingQuery,
-    Source,
-    conditions,
-    db_value,
-    fetch,
-    is_sqlite,
-    listing_sources,
-    order_by,
-    phone_id_value,
-    python_id,
-    python_key,
-)
+from phones.selectors.listing_reads import drive, links_walk, walk
+from phones.selectors.listing_sql import ListingQuery, Source, listing_sources, python_id
 
 # How many candidates the planner counts at most; an index with more is not driven from.
 DRIVE_LIMIT = 10_000
@@ -56,7 +43,6 @@ DRIVE_LIMIT = 10_000
 # A row of one record's links walked in creation order: its index entry and the listing
 # row read by its integer id, in rows read by a walk.
 LINK_WALK_COST = 2
-LINKS = PhoneListingLink._meta.db_table
 
 # The terms' candidates are never counted: finding a few thousand phones that hold a name
 # made of common trigrams ("martini") costs the trigram index 10-100 ms, more than walking
@@ -177,71 +163,13 @@ def _links_plan(
     return source, min(query.limit / others if others else float(total), float(known))
 
 
-def _links_walk(query: ListingQuery, kind: str) -> list[tuple]:
-    """Follow one record's links in creation order, testing each phone's listing row."""
-    record_id = next(ids[0] for name, ids in query.links if name == kind)
-    where = conditions(replace(query, beyond=None), skip_link=kind)
-    bound, params = "", []
-    if query.beyond is not None:
-        value, phone_id = query.beyond
-        op = "<" if query.descending else ">"
-        key = db_value("created_at", value)
-        # The first comparison bounds the index range; the second orders the ties.
-        bound = f"k.created_at {op}= %s AND (k.created_at {op} %s OR k.phone_id {op} %s) AND "
-        params = [key, key, phone_id_value(phone_id)]
-    join = "CROSS JOIN" if is_sqlite() else "JOIN"
-    direction = "DESC" if query.descending else "ASC"
-    sql = (
-        f"SELECT {ROW} FROM {LINKS} k {join} {LISTING} l ON l.id = k.listing_id "  # noqa: S608
-        f"WHERE k.kind = %s AND k.record_id = %s AND {bound}{where.joined()} "
-        f"ORDER BY k.created_at {direction}, k.phone_id {direction} LIMIT %s"
-    )
-    return fetch(sql, [kind[0], record_id, *params, *where.params, query.limit])
-
-
-def _walk(query: ListingQuery, *, rows: int = 0) -> tuple[list[tuple], tuple[Any, Any] | None]:
-    """Follow the sort order's index, testing each row, until the page is full; ``rows``
-    bounds how far: the walk stops at the row that many rows in (terms aside), found first
-    through the index alone, so a page that fills sooner stops sooner. Returns the page's
-    rows and that last row's (sort key, phone id), or None when the walk could reach the end
-    of the list (the rows are then every match there is)."""
-    where = conditions(query)
-    last = None
-    if rows:
-        rest = conditions(replace(query, terms=()))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT l.{query.column}, l.phone_id FROM {LISTING} l "  # noqa: S608
-                f"WHERE {rest.joined()} ORDER BY l.{order_by(query)} LIMIT 1 OFFSET %s",
-                [*rest.params, rows - 1],
-            )
-            last = cursor.fetchone()
-        if last is not None:
-            key, phone_id = last
-            # The rows up to that one in the walk's order.
-            op = ">" if query.descending else "<"
-            # The first comparison bounds the index range; the second orders the ties.
-            where.add(
-                f"l.{query.column} {op}= %s AND (l.{query.column} {op} %s OR l.phone_id {op}= %s)",
-                key,
-                key,
-                phone_id,
-            )
-    sql = (
-        f"SELECT {ROW} FROM {LISTING} l WHERE {where.joined()} "  # noqa: S608
-        f"ORDER BY l.{order_by(query)} LIMIT %s"
-    )
-    end = None if last is None else (python_key(query.column, last[0]), python_id(last[1]))
-    return fetch(sql, [*where.params, query.limit]), end
-
-
 def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[tuple]:
     """A page whose terms' frequency is not known: the first SAMPLE_ROWS rows of the walk,
     then the walk on, segment by segment, while walking to a full page at the rate of
     matches seen so far is expected to cost less than driving from the index (its
     candidates, as many phones as that rate gives, times their cost), and never further in
     all than that cost; then the index. Each segment starts where the last one ended."""
-    found, end = _walk(query, rows=SAMPLE_ROWS)
+    found, end = walk(query, rows=SAMPLE_ROWS)
     walked = SAMPLE_ROWS
     for _ in range(WALK_SEGMENTS):
         if len(found) >= query.limit or end is None:
@@ -253,29 +181,12 @@ def _sampled(query: ListingQuery, source: Source, *, total: int) -> list[tuple]:
         if expected > budget:
             break  # driving is expected to cost less than walking to a full page
         step = int(min(budget, max(expected * WALK_MARGIN, SAMPLE_ROWS)))
-        more, end = _walk(replace(query, beyond=end, limit=query.limit - len(found)), rows=step)
+        more, end = walk(replace(query, beyond=end, limit=query.limit - len(found)), rows=step)
         found += more
         walked += step
     if len(found) >= query.limit or end is None:
         return found
-    return _drive(query, source)
-
-
-def _drive(query: ListingQuery, source: Source) -> list[tuple]:
-    """Gather the candidates an index names, test them, sort just those, then read the
-    page's rows (by their integer ids, the listing's own key)."""
-    where = conditions(query, skip_link=source.name)
-    column, direction = query.column, "DESC" if query.descending else "ASC"
-    join = "CROSS JOIN" if is_sqlite() else "JOIN"
-    sql = (
-        f"WITH c AS MATERIALIZED (SELECT l.id, l.phone_id, l.{column} "  # noqa: S608
-        f"FROM {source.rows_sql} {where.joined()}), "
-        f"p AS MATERIALIZED (SELECT id, phone_id, {column} FROM c "
-        f"ORDER BY {order_by(query)} LIMIT %s) "
-        f"SELECT {ROW} FROM p {join} {LISTING} l ON l.id = p.id "
-        f"ORDER BY p.{column} {direction}, p.phone_id {direction}"
-    )
-    return fetch(sql, [*source.rows_params, *where.params, query.limit])
+    return drive(query, source)
 
 
 def listing_rows(
@@ -293,14 +204,14 @@ def listing_rows(
         return []
     if plan.kind.startswith("links:"):
         assert source is not None  # the record's links
-        found = _links_walk(query, source.name)
+        found = links_walk(query, source.name)
     elif plan.kind == "probe":
         assert source is not None  # a probe names the index it falls back to
         found = _sampled(query, source, total=total)
     elif source is None:
-        found, _ = _walk(query)
+        found, _ = walk(query)
     else:
-        found = _drive(query, source)
+        found = drive(query, source)
     return found
 
 
