@@ -171,3 +171,21 @@ def test_copy_refuses_directory_values_that_would_need_escaping():
 
     with pytest.raises(ValueError, match="needs COPY escaping"):
         check_copy_safe(directory)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_signs_in_as_a_support_agent_who_reaches_both_lists():
+    from django.test import Client
+
+    from bench.common import bench_user
+
+    bench_user().groups.clear()  # an earlier run's state is made right on every run
+    user = bench_user()
+    assert not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Support viewers"]
+    client = Client()
+    client.force_login(user)
+    # The portal's list and the admin baseline it is timed against.
+    assert client.get("/phones/").status_code == 200
+    assert client.get("/admin/phones/phone/").status_code == 200
+    assert client.get("/admin/phones/phone/?q=Martin").status_code == 200

@@ -27,12 +27,7 @@ def sync_run_latest_and_waiting() -> tuple[SyncRun | None, int]:
     """The most recent sync run and how many phone creates are waiting for WellApp (the
     list's top of page): one query, the count a column of the run's row; two before the
     first sync."""
-    waiting = (
-        OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
+    waiting = _waiting_entries().order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     run = SyncRun.objects.annotate(
         outbox_waiting=Subquery(waiting, output_field=IntegerField())
     ).first()
@@ -170,9 +165,14 @@ def outbox_imports() -> list[QueuedImport]:
     ]
 
 
+def _waiting_entries() -> QuerySet[OutboxEntry]:
+    """The phone creates waiting for WellApp."""
+    return OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES)
+
+
 def outbox_open_count() -> int:
     """How many phone creates are waiting for WellApp."""
-    return OutboxEntry.objects.filter(state__in=OutboxEntry.OPEN_STATES).count()
+    return _waiting_entries().count()
 
 
 def outbox_entry(*, entry_id: uuid.UUID) -> OutboxEntry | None:

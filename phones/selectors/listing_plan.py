@@ -204,15 +204,13 @@ def listing_rows(
         return []
     if plan.kind.startswith("links:"):
         assert source is not None  # the record's links
-        found = links_walk(query, source.name)
-    elif plan.kind == "probe":
+        return links_walk(query, source.name)
+    if plan.kind == "probe":
         assert source is not None  # a probe names the index it falls back to
-        found = _sampled(query, source, total=total)
-    elif source is None:
-        found, _ = walk(query)
-    else:
-        found = drive(query, source)
-    return found
+        return _sampled(query, source, total=total)
+    if source is None:
+        return walk(query)[0]
+    return drive(query, source)
 
 
 def listing_ids(
